@@ -1,0 +1,60 @@
+# The two commands users need are `make run` and `make test`; each sets up what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DEMO_RAW := build/demo-raw
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint install browser demo-raw check-demo clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "Python 3.11 or newer is needed; found $$($(PYTHON) --version 2>&1)." \
+	       "Run with PYTHON=python3.12 (or newer) if you have it."; exit 1; }
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else echo "Python's venv module is missing. Run: sudo apt-get install -y python3-venv"; \
+	    exit 1; fi; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's Chromium; they never skip, so make sure it is here.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium and chromium-driver for the browser tests…"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else \
+	    echo "The browser tests need Chromium. Run: sudo apt-get install -y chromium chromium-driver"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(DEMO_RAW)/_demo.json: $(STAMP) $(wildcard etl/demo/*.py)
+	$(PY) -m etl demo --out $(DEMO_RAW) --quiet
+
+demo-raw: $(DEMO_RAW)/_demo.json
+
+run: install demo-raw
+	$(PY) -m etl check $(DEMO_RAW) --quiet
+	$(PY) -m portal serve
+
+test: install browser
+	$(PY) -m pytest --headless
+
+bench: install
+	$(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,336 @@
+"""Read a raw input — a folder of CSV files or one XLSX workbook — into string tables.
+
+Everything arrives as text here (stripped, empty cells as missing), whatever the container, so
+that the checker applies one set of rules to both. Container-level trouble (missing files, bad
+encodings, encrypted or corrupt workbooks, formulas, misplaced headers) is reported as problems,
+never raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl.problems import WARNING, Problems
+from etl.rawformat import TableSpec, tables
+
+#: Marker written by `etl demo`; the ETL uses it to recognise synthetic inputs.
+DEMO_MARKER_FILE = "_demo.json"
+DEMO_MARKER_SHEET = "_demo"
+
+#: How many rows from the top may sit above the real header before we stop looking for it.
+HEADER_SEARCH_ROWS = 5
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RawTable:
+    """One table as read: every cell a stripped string or missing, and each record's row number
+    as the spreadsheet shows it (header = row 1)."""
+
+    name: str
+    file: str
+    data: pd.DataFrame
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+@dataclass
+class RawInput:
+    path: Path
+    container: str  # "csv" or "xlsx"
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
+    demo_marker: dict | None = None
+
+
+def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
+    """Read `path` (a folder of CSV files or an .xlsx workbook); never raises on bad content."""
+    path = Path(path)
+    if path.is_dir():
+        raw = RawInput(path, "csv")
+        _read_folder(raw, progress)
+    else:
+        raw = RawInput(path, "xlsx")
+        _read_workbook(raw, progress)
+    for spec in tables().values():
+        if spec.name in raw.tables:
+            continue
+        missing_from = _display_name(raw, spec)
+        if spec.required:
+            where = "folder" if raw.container == "csv" else "workbook"
+            raw.problems.file_error(
+                missing_from, "file.missing",
+                f"this required {'file' if raw.container == 'csv' else 'sheet'} is missing "
+                f"from the {where}",
+            )
+    for spec in tables().values():
+        for needed in spec.requires:
+            if spec.name in raw.tables and needed not in raw.tables:
+                raw.problems.file_error(
+                    _display_name(raw, spec), "file.requires",
+                    f"needs {_display_name(raw, tables()[needed])} as well, which is missing",
+                )
+    return raw
+
+
+def _display_name(raw: RawInput, spec: TableSpec) -> str:
+    return spec.filename if raw.container == "csv" else f"{raw.path.name} › {spec.name}"
+
+
+# --- CSV folder -----------------------------------------------------------------------------
+
+
+def _read_folder(raw: RawInput, progress: Progress | None) -> None:
+    present = {p.name.lower(): p for p in raw.path.iterdir() if p.is_file()}
+    marker = present.get(DEMO_MARKER_FILE)
+    if marker is not None:
+        try:
+            raw.demo_marker = json.loads(marker.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raw.problems.file_error(DEMO_MARKER_FILE, "file.marker",
+                                    "is not the JSON marker that `etl demo` writes")
+    for spec in tables().values():
+        file = present.get(spec.filename)
+        if file is None:
+            continue
+        if progress:
+            progress(f"reading {spec.filename}")
+        table = _read_csv(file, spec, raw.problems)
+        if table is not None:
+            raw.tables[spec.name] = table
+
+
+def _read_csv(path: Path, spec: TableSpec, problems: Problems) -> RawTable | None:
+    name = spec.filename
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        problems.file_error(name, "file.empty", "the file is empty: it needs a header row "
+                            "and at least one data row")
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 1].hex()
+        problems.file_error(
+            name, "file.encoding",
+            f"the file is not UTF-8 text (byte 0x{bad} cannot be read); save it again as "
+            "\"CSV UTF-8\"", row=line)
+        return None
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
+            header=None, skip_blank_lines=False, encoding="utf-8", engine="c",
+        )
+    except pd.errors.ParserError:
+        _report_ragged_rows(name, data, problems)
+        return None
+    except pd.errors.EmptyDataError:
+        problems.file_error(name, "file.empty", "the file is empty")
+        return None
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return _frame_to_table(spec, name, frame, rows, problems)
+
+
+def _report_ragged_rows(name: str, data: bytes, problems: Problems) -> None:
+    """Only on the error path: find every row whose cell count differs from the header's."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8")))
+    header = next(reader)
+    bad_rows, counts = [], []
+    for number, record in enumerate(reader, start=2):
+        if record and len(record) != len(header):
+            bad_rows.append(number)
+            counts.append(f"{len(record)} cells")
+    problems.add(name, None, "file.cells",
+                 f"the row has a different number of cells than the header ({len(header)}); "
+                 "check for a stray comma or an unclosed quote", bad_rows, counts)
+
+
+# --- XLSX workbook --------------------------------------------------------------------------
+
+
+def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
+    import openpyxl  # imported here: only workbooks need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = raw.path.name
+    if not raw.path.exists():
+        raw.problems.file_error(name, "file.missing", "no such file or folder")
+        return
+    with raw.path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_OLE_MAGIC):
+        raw.problems.file_error(
+            name, "xlsx.encrypted",
+            "the workbook is password-protected (or in the old .xls format); remove the "
+            "password and save it as an .xlsx workbook")
+        return
+    if not head.startswith(_ZIP_MAGIC):
+        raw.problems.file_error(
+            name, "xlsx.corrupt",
+            "this is neither a folder of CSV files nor an .xlsx workbook that can be opened")
+        return
+    try:
+        book = openpyxl.load_workbook(raw.path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raw.problems.file_error(
+            name, "xlsx.corrupt",
+            f"the workbook is damaged and cannot be opened ({type(exc).__name__}); save it "
+            "again from the spreadsheet program")
+        return
+    try:
+        sheets = {ws.title.strip().lower().removesuffix(".csv"): ws for ws in book.worksheets}
+        marker = sheets.get(DEMO_MARKER_SHEET)
+        if marker is not None:
+            raw.demo_marker = {str(k): v for k, v, *_ in marker.iter_rows(min_row=2,
+                                                                           values_only=True)
+                               if k is not None}
+        for spec in tables().values():
+            ws = sheets.get(spec.name)
+            if ws is None:
+                continue
+            if progress:
+                progress(f"reading sheet {spec.name}")
+            table = _read_sheet(ws, spec, f"{name} › {spec.name}", raw.problems)
+            if table is not None:
+                raw.tables[spec.name] = table
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _read_sheet(ws, spec: TableSpec, name: str, problems: Problems) -> RawTable | None:
+    records: list[list[str]] = []
+    numbers: list[int] = []
+    formula_rows, formula_values, error_rows, error_values = [], [], [], []
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        texts = []
+        for cell in row:
+            kind = getattr(cell, "data_type", None)
+            if kind == "f":
+                formula_rows.append(number)
+                formula_values.append(f"{cell.coordinate}: {cell.value}")
+            elif kind == "e":
+                error_rows.append(number)
+                error_values.append(f"{cell.coordinate}: {cell.value}")
+            texts.append(_cell_text(cell.value))
+        records.append(texts)
+        numbers.append(number)
+    problems.add(name, None, "xlsx.formula",
+                 "the cell holds a formula; copy the sheet and paste values only",
+                 formula_rows, formula_values)
+    problems.add(name, None, "xlsx.error_cell",
+                 "the cell shows a spreadsheet error; correct or clear it",
+                 error_rows, error_values)
+    if not records or not any(any(t.strip() for t in r) for r in records):
+        problems.file_error(name, "file.empty", "the sheet is empty: it needs a header row "
+                            "and at least one data row")
+        return None
+    width = max(len(r) for r in records)
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
+    return _frame_to_table(spec, name, frame, np.asarray(numbers, dtype=np.int64), problems)
+
+
+# --- shared: header, columns, cells ---------------------------------------------------------
+
+
+def _find_header(frame: pd.DataFrame, spec: TableSpec) -> int:
+    """Index of the row that holds the header: the first of the top rows naming most columns."""
+    expected = set(spec.column_names)
+    best, best_hits = 0, -1
+    for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
+        cells = {str(v).strip().lower() for v in frame.iloc[i].tolist()}
+        hits = len(expected & cells)
+        if hits > best_hits:
+            best, best_hits = i, hits
+        if hits * 2 >= len([f for f in spec.fields if f.required]) and hits > 0:
+            return i
+    return best
+
+
+def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.ndarray,
+                    problems: Problems) -> RawTable | None:
+    header_at = _find_header(frame, spec)
+    if header_at > 0:
+        problems.file_error(
+            name, "file.header",
+            f"the header must be on row 1, but it is on row {rows[header_at]}; delete the "
+            f"row{'s' if header_at > 1 else ''} above it", row=int(rows[0]),
+            value=" ".join(str(v) for v in frame.iloc[0].tolist() if str(v).strip())[:80])
+    header = [str(v).strip().lower() for v in frame.iloc[header_at].tolist()]
+    body = frame.iloc[header_at + 1:]
+    body_rows = rows[header_at + 1:]
+
+    keep: dict[str, int] = {}
+    for position, column in enumerate(header):
+        if not column:
+            if body.iloc[:, position].str.strip().ne("").any():
+                problems.file_error(name, "column.unnamed",
+                                    "a column has values but no name in the header",
+                                    row=int(rows[header_at]), column=f"column {position + 1}")
+            continue
+        if column in keep:
+            problems.file_error(name, "column.duplicate",
+                                "the column appears twice in the header",
+                                row=int(rows[header_at]), column=column)
+            continue
+        if column not in spec.column_names:
+            problems.file_error(name, "column.unknown",
+                                "not part of the format; it will be ignored",
+                                row=int(rows[header_at]), column=column, severity=WARNING)
+            continue
+        keep[column] = position
+    for f in spec.fields:
+        if f.required and f.name not in keep:
+            problems.file_error(name, "column.missing", "this required column is missing",
+                                row=int(rows[header_at]), column=f.name)
+
+    data = pd.DataFrame(
+        {c: body.iloc[:, p].to_numpy(dtype=object) for c, p in keep.items()},
+        index=pd.RangeIndex(len(body)),
+    )
+    for f in spec.fields:  # optional columns that are absent read as all-missing
+        if f.name not in data:
+            data[f.name] = None
+    data = data[spec.column_names]
+    for column in data.columns:
+        col = data[column].astype("string").str.strip()
+        data[column] = col.mask(col == "")
+    blank = data.isna().all(axis=1).to_numpy()
+    if blank.any():
+        data = data.loc[~blank].reset_index(drop=True)
+        body_rows = body_rows[~blank]
+    if data.empty and spec.required:
+        problems.file_error(name, "file.no_rows", "there are no data rows under the header")
+    return RawTable(spec.name, name, data, np.asarray(body_rows, dtype=np.int64))

@@ -1,0 +1,129 @@
+"""Rules that span rows, columns or files: unique keys, keys across files, cross-field rules.
+
+They run on typed tables, after each column has been parsed, and skip cells that already failed
+their own column check so that one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl import refdata
+from etl.problems import Problems
+from etl.rawformat import TableSpec, tables
+
+
+@dataclass
+class Typed:
+    """A parsed table: typed columns, spreadsheet row numbers, and where the file came from."""
+
+    spec: TableSpec
+    file: str
+    data: pd.DataFrame
+    rows: np.ndarray
+
+
+def check_unique(t: Typed, problems: Problems) -> None:
+    if not t.spec.primary_key:
+        return
+    key = t.spec.primary_key[0]
+    values = t.data[key]
+    dup = (values.duplicated(keep=False) & values.notna()).to_numpy()
+    if not dup.any():
+        return
+    rows_by_value = pd.Series(t.rows[dup]).groupby(values[dup].to_numpy()).agg(list)
+    shown = [
+        f"{v} (also on row{'s' if len(rows_by_value[v]) > 2 else ''} "
+        f"{', '.join(str(r) for r in rows_by_value[v] if r != row)})"
+        for v, row in zip(values[dup].tolist(), t.rows[dup].tolist(), strict=True)
+    ]
+    problems.add(t.file, key, "unique", "must be unique: the same key appears on another row",
+                 t.rows[dup], shown)
+
+
+def check_foreign_keys(t: Typed, typed: dict[str, Typed], problems: Problems) -> None:
+    for fk in t.spec.foreign_keys:
+        parent = typed.get(fk.resource)
+        if parent is None:
+            continue  # a missing parent file is reported once, by the reader
+        column = fk.fields[0]
+        values = t.data[column]
+        known = parent.data[fk.reference_fields[0]].dropna().unique()
+        bad = (values.notna() & ~values.isin(known)).to_numpy()
+        problems.add(
+            t.file, column, "foreign_key",
+            f"must be a {fk.reference_fields[0]} listed in {parent.file}",
+            t.rows[bad], values[bad].astype(object).to_numpy())
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _female_employees(t: Typed, problems: Problems) -> None:
+    d = t.data
+    full, part = _num(d["employees_full_time"]), _num(d["employees_part_time"])
+    female = _num(d["employees_female"])
+    total = full + np.nan_to_num(part)
+    with np.errstate(invalid="ignore"):
+        bad = female > total  # NaN on either side compares False: nothing to check
+    shown = [f"{f:g} (full-time {a:g} + part-time {b:g} = {a + b:g})"
+             for f, a, b in zip(female[bad], full[bad], np.nan_to_num(part[bad]), strict=True)]
+    problems.add(t.file, "employees_female", "cross.female_employees",
+                 "must not be more than full-time plus part-time employees", t.rows[bad], shown)
+
+
+def _founded_after_interview(t: Typed, problems: Problems) -> None:
+    founded = _num(t.data["founded_year"])
+    interview = t.data["interview_date"].dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = founded > interview
+    shown = [f"{f:g} (interview in {i:g})" for f, i in zip(founded[bad], interview[bad],
+                                                          strict=True)]
+    problems.add(t.file, "founded_year", "cross.founded_after_interview",
+                 "must not be later than the year of the interview", t.rows[bad], shown)
+
+
+def _end_not_before_start(start: str, end: str) -> Callable[[Typed, Problems], None]:
+    def rule(t: Typed, problems: Problems) -> None:
+        s, e = t.data[start], t.data[end]
+        bad = (e < s).fillna(False).to_numpy(dtype=bool)
+        shown = [f"{b:%Y-%m-%d} ({start} {a:%Y-%m-%d})" for a, b in zip(s[bad], e[bad],
+                                                                         strict=True)]
+        problems.add(t.file, end, "cross.end_before_start", f"must not be before {start}",
+                     t.rows[bad], shown)
+    return rule
+
+
+def _counterpart_outside_north(t: Typed, problems: Problems) -> None:
+    codes = t.data["counterpart_municipality"]
+    bad = codes.isin(refdata.northern_codes()).to_numpy(dtype=bool)
+    names = {m.kas_code: m.name_en for m in refdata.municipalities()}
+    shown = [f"{names[c]} ({c})" for c in codes[bad].tolist()]
+    problems.add(t.file, "counterpart_municipality", "cross.counterpart_northern",
+                 "the counterpart must come from outside the four northern municipalities "
+                 "(North Mitrovica, Zvečan, Zubin Potok, Leposavić)", t.rows[bad], shown)
+
+
+#: Cross-field rules of the contract, by table.
+CROSS_FIELD_RULES: dict[str, list[Callable[[Typed, Problems], None]]] = {
+    "enterprises": [_female_employees, _founded_after_interview],
+    "trainings": [_end_not_before_start("start_date", "end_date")],
+    "b2b_meetings": [_counterpart_outside_north],
+    "indicator_reports": [_end_not_before_start("period_start", "period_end")],
+}
+
+
+def check_tables(typed: dict[str, Typed], problems: Problems) -> None:
+    for name in tables():
+        t = typed.get(name)
+        if t is None:
+            continue
+        check_unique(t, problems)
+        check_foreign_keys(t, typed, problems)
+        for rule in CROSS_FIELD_RULES.get(name, []):
+            rule(t, problems)

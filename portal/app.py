@@ -1,0 +1,98 @@
+"""Application factory for the portal (Flask-tutorial style ``create_app``).
+
+Everything that needs configuration is built here, so tests and the CLI can
+create independent apps with their own packages directory and settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dash
+import flask
+
+from portal import layout, vendor
+from portal.cache import DEFAULT_CACHE_CONFIG, cache
+from portal.i18n import _, get_locale
+
+PORTAL_DIR = Path(__file__).resolve().parent
+#: Where the ETL writes its Frictionless data packages, unless told otherwise.
+DEFAULT_PACKAGES_DIR = PORTAL_DIR.parent / "datapackages"
+
+
+class PortalDash(dash.Dash):
+    """Dash with an accessible, translatable HTML page around the React app.
+
+    Dash's own index hard-codes ``<html>`` without ``lang`` and an English
+    "Loading..." text; this is the hook the docs recommend for replacing them.
+    """
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["app_entry"] = layout.app_entry()
+        return super().interpolate_index(**kwargs).replace("{%lang%}", get_locale())
+
+
+def resolve_packages_dir(packages_dir: Path | str | None) -> Path:
+    """Return the absolute packages directory, failing early on a bad explicit one.
+
+    The default may be absent (a fresh clone before the ETL has published
+    anything): the portal then starts with no data rather than not at all.
+
+    Raises:
+        NotADirectoryError: with a one-line message fit for the command line.
+    """
+    if packages_dir is None:
+        return DEFAULT_PACKAGES_DIR
+    path = Path(packages_dir).expanduser().resolve()
+    if not path.exists():
+        raise NotADirectoryError(f"packages directory not found: {path}")
+    if not path.is_dir():
+        raise NotADirectoryError(f"packages path is not a directory: {path}")
+    return path
+
+
+def create_app(
+    packages_dir: Path | None = None, config: Mapping[str, Any] | None = None
+) -> dash.Dash:
+    """Build the Dash portal.
+
+    Args:
+        packages_dir: directory of data packages; defaults to the repo's
+            ``datapackages/`` (or ``config["PACKAGES_DIR"]`` if given).
+        config: Flask settings overriding the defaults (e.g. ``CACHE_TYPE``).
+    """
+    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **(config or {})}
+    settings["PACKAGES_DIR"] = resolve_packages_dir(
+        packages_dir if packages_dir is not None else settings.get("PACKAGES_DIR")
+    )
+
+    # No static folder: Dash serves assets itself and vendor files have their own route.
+    server = flask.Flask("portal", static_folder=None)
+    server.config.from_mapping(settings)
+    cache.init_app(server)
+
+    app = PortalDash(
+        "portal",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PORTAL_DIR / "pages"),
+        assets_folder=str(PORTAL_DIR / "assets"),
+        serve_locally=True,
+        index_string=layout.INDEX_STRING,
+        title=_("North of Kosovo Product Map"),
+        description=_(
+            "Open data on producers and products in the North of Kosovo: "
+            "maps, compliance, growth, training and business-to-business links."
+        ),
+        # Dash would otherwise flash an untranslated "Updating..." in the tab.
+        update_title=None,
+        # Page layouts are validated together on first request; no callbacks yet
+        # target components that exist only on some pages.
+        suppress_callback_exceptions=False,
+    )
+    vendor.init_app(app)
+    app.layout = layout.shell
+    layout.register_callbacks(app)
+    return app

@@ -1,0 +1,229 @@
+"""The app shell shared by every page: HTML page, navbar, main landmark, footer.
+
+Pages only supply their content (see :func:`placeholder`); everything around it
+lives here so that navigation, accessibility and credits stay consistent.
+Builders are functions, called per request, so that once :func:`portal.i18n._`
+is backed by gettext each visitor gets the shell in their own language.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
+from markupsafe import escape
+
+from portal.i18n import _
+
+#: Dash's page template with ``lang`` (for screen readers and hyphenation).
+#: ``{%lang%}`` is filled in by :class:`portal.app.PortalDash`.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{%lang%}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+MAIN_ID = "main-content"
+NAVBAR_ID = "portal-navbar"
+_TOGGLER_ID = "portal-navbar-toggler"
+_COLLAPSE_ID = "portal-navbar-collapse"
+_LOCATION_ID = "portal-location"
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+_HIDDEN = {"aria-hidden": "true"}
+
+
+def app_entry() -> str:
+    """HTML shown until React renders; replaces Dash's English-only "Loading..."."""
+    loading = escape(_("Loading…"))
+    noscript = escape(_("This site needs JavaScript to show its maps and charts."))
+    return (
+        '<div id="react-entry-point">'
+        f'<div class="_dash-loading portal-loading" role="status">{loading}</div>'
+        "</div>"
+        f'<noscript><p class="container py-4">{noscript}</p></noscript>'
+    )
+
+
+def page_title(name: str) -> str:
+    """Browser-tab title of a page, e.g. "Training | North of Kosovo Product Map"."""
+    return _("%(page)s | %(site)s", page=name, site=_("North of Kosovo Product Map"))
+
+
+def icon(name: str, class_name: str = "me-2") -> html.I:
+    """A decorative Bootstrap Icons glyph (hidden from screen readers)."""
+    return html.I(className=f"bi bi-{name} {class_name}".strip(), **_HIDDEN)
+
+
+def placeholder(title: str, description: str, icon_name: str = "hourglass-split") -> Component:
+    """Content of a page whose real charts and tables come in a later issue."""
+    return html.Section(
+        [
+            html.H1([icon(icon_name, "me-2 text-primary"), title], className="portal-heading"),
+            html.P(description, className="lead"),
+            dbc.Alert(
+                [icon("cone-striped"), _("Coming soon: this page is still being built.")],
+                color="info",
+                className="d-inline-flex align-items-center mt-2",
+            ),
+        ],
+        className="py-4",
+    )
+
+
+def nav_pages() -> list[dict]:
+    """Registered pages shown in the navbar, in their ``order``.
+
+    ``dash.page_registry`` is already sorted by ``order``; pages registered with
+    ``nav=False`` (the 404 page) are left out.
+    """
+    return [page for page in dash.page_registry.values() if page.get("nav", True)]
+
+
+def navbar() -> dbc.Navbar:
+    """Responsive top bar: brand plus a link to every page, collapsing on small screens."""
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in nav_pages()
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [icon("geo-alt-fill"), _("North of Kosovo Product Map")],
+                    href=dash.get_relative_path("/"),
+                    className="portal-brand",
+                ),
+                # Plain button: dbc.NavbarToggler's aria-label is fixed English.
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id=_TOGGLER_ID,
+                    n_clicks=0,
+                    type="button",
+                    className="navbar-toggler",
+                    **{
+                        "aria-label": _("Toggle navigation"),
+                        "aria-controls": _COLLAPSE_ID,
+                        "aria-expanded": "false",
+                    },
+                ),
+                dbc.Collapse(
+                    dbc.Nav(links, navbar=True, className="ms-auto"),
+                    id=_COLLAPSE_ID,
+                    is_open=False,
+                    navbar=True,
+                ),
+            ],
+            fluid="xxl",
+        ),
+        id=NAVBAR_ID,
+        color="dark",
+        dark=True,
+        expand="xl",
+        className="portal-navbar",
+    )
+
+
+def footer() -> html.Footer:
+    """Programme credit and the data licence, on every page."""
+    return html.Footer(
+        dbc.Container(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.P(
+                                _(
+                                    "Funded by the UK Foreign and Commonwealth Office (FCO) "
+                                    "and GIZ. Implemented by NGO AKTIV."
+                                ),
+                                className="mb-1",
+                            ),
+                            html.P(
+                                _("North of Kosovo Product Map: open data for local producers."),
+                                className="mb-0 small",
+                            ),
+                        ],
+                        md=8,
+                    ),
+                    dbc.Col(
+                        html.P(
+                            [
+                                icon("badge-cc"),
+                                _("Data licence:"),
+                                " ",
+                                html.A(_("CC BY 4.0"), href=LICENCE_URL, rel="license"),
+                            ],
+                            className="mb-0",
+                        ),
+                        md=4,
+                        className="text-md-end mt-2 mt-md-0",
+                    ),
+                ],
+                className="align-items-center",
+            ),
+            fluid="xxl",
+        ),
+        className="portal-footer mt-auto py-4",
+    )
+
+
+def shell() -> html.Div:
+    """The whole page around ``dash.page_container`` (used as ``app.layout``)."""
+    return html.Div(
+        [
+            dcc.Location(id=_LOCATION_ID, refresh=False),
+            html.A(
+                _("Skip to main content"),
+                href=f"#{MAIN_ID}",
+                className="visually-hidden-focusable portal-skip-link",
+            ),
+            navbar(),
+            html.Main(
+                dbc.Container(dash.page_container, fluid="xxl"),
+                id=MAIN_ID,
+                tabIndex="-1",
+                className="flex-grow-1",
+            ),
+            footer(),
+        ],
+        className="portal-shell d-flex flex-column min-vh-100",
+    )
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Wire the navbar toggler; runs in the browser, so no server round trip.
+
+    Registered on ``app`` (not ``@dash.callback``) because the factory may build
+    several apps per process and Dash hands global callbacks to the first only.
+    """
+    app.clientside_callback(
+        f"""
+        function (nClicks, pathname, isOpen) {{
+            const trigger = dash_clientside.callback_context.triggered_id;
+            // A click on the toggler flips the menu; following a link closes it.
+            const open = trigger === "{_TOGGLER_ID}" ? !isOpen : false;
+            return [open, String(open)];
+        }}
+        """,
+        Output(_COLLAPSE_ID, "is_open"),
+        Output(_TOGGLER_ID, "aria-expanded"),
+        Input(_TOGGLER_ID, "n_clicks"),
+        Input(_LOCATION_ID, "pathname"),
+        State(_COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,38 @@
+"""Shown by Dash pages for any path that matches no registered page."""
+
+import dash
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from portal.i18n import _
+from portal.layout import icon, page_title
+
+dash.register_page(
+    __name__,
+    path="/404",
+    name=_("Page not found"),
+    title=page_title(_("Page not found")),
+    nav=False,
+)
+
+
+def layout(**_query: str) -> Component:
+    """Say what happened and offer the way home."""
+    return html.Section(
+        [
+            html.H1(
+                [icon("signpost-split", "me-2 text-primary"), _("Page not found")],
+                className="portal-heading",
+            ),
+            html.P(
+                _("There is no page at this address. It may have moved, or the link may be wrong."),
+                className="lead",
+            ),
+            dcc.Link(
+                [icon("house"), _("Go to the overview")],
+                href=dash.get_relative_path("/"),
+                className="btn btn-primary",
+            ),
+        ],
+        className="py-4",
+    )
