@@ -45,6 +45,7 @@ class RawTable:
     file: str
     data: pd.DataFrame
     rows: np.ndarray
+    present: frozenset[str] = frozenset()  # columns the file has (absent optional ones read empty)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -57,6 +58,8 @@ class RawInput:
     tables: dict[str, RawTable] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
     demo_marker: dict | None = None
+    found: set[str] = field(default_factory=set)  # tables present, even if unreadable
+    opened: bool = True  # False when the container itself could not be read
 
 
 def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
@@ -68,8 +71,10 @@ def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
     else:
         raw = RawInput(path, "xlsx")
         _read_workbook(raw, progress)
+    if not raw.opened:
+        return raw
     for spec in tables().values():
-        if spec.name in raw.tables:
+        if spec.name in raw.found:
             continue
         missing_from = _display_name(raw, spec)
         if spec.required:
@@ -81,7 +86,7 @@ def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
             )
     for spec in tables().values():
         for needed in spec.requires:
-            if spec.name in raw.tables and needed not in raw.tables:
+            if spec.name in raw.found and needed not in raw.found:
                 raw.problems.file_error(
                     _display_name(raw, spec), "file.requires",
                     f"needs {_display_name(raw, tables()[needed])} as well, which is missing",
@@ -109,6 +114,7 @@ def _read_folder(raw: RawInput, progress: Progress | None) -> None:
         file = present.get(spec.filename)
         if file is None:
             continue
+        raw.found.add(spec.name)
         if progress:
             progress(f"reading {spec.filename}")
         table = _read_csv(file, spec, raw.problems)
@@ -141,27 +147,16 @@ def _read_csv(path: Path, spec: TableSpec, problems: Problems) -> RawTable | Non
             header=None, skip_blank_lines=False, encoding="utf-8", engine="c",
         )
     except pd.errors.ParserError:
-        _report_ragged_rows(name, data, problems)
-        return None
+        # Rows of different lengths (an extra row above the header, a stray comma): the slow,
+        # tolerant path, after which the header decides which cells are out of place.
+        records = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        width = max(len(r) for r in records)
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
     except pd.errors.EmptyDataError:
         problems.file_error(name, "file.empty", "the file is empty")
         return None
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return _frame_to_table(spec, name, frame, rows, problems)
-
-
-def _report_ragged_rows(name: str, data: bytes, problems: Problems) -> None:
-    """Only on the error path: find every row whose cell count differs from the header's."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8")))
-    header = next(reader)
-    bad_rows, counts = [], []
-    for number, record in enumerate(reader, start=2):
-        if record and len(record) != len(header):
-            bad_rows.append(number)
-            counts.append(f"{len(record)} cells")
-    problems.add(name, None, "file.cells",
-                 f"the row has a different number of cells than the header ({len(header)}); "
-                 "check for a stray comma or an unclosed quote", bad_rows, counts)
 
 
 # --- XLSX workbook --------------------------------------------------------------------------
@@ -172,6 +167,7 @@ def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = raw.path.name
+    raw.opened = False  # until the workbook opens
     if not raw.path.exists():
         raw.problems.file_error(name, "file.missing", "no such file or folder")
         return
@@ -196,6 +192,7 @@ def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
             f"the workbook is damaged and cannot be opened ({type(exc).__name__}); save it "
             "again from the spreadsheet program")
         return
+    raw.opened = True
     try:
         sheets = {ws.title.strip().lower().removesuffix(".csv"): ws for ws in book.worksheets}
         marker = sheets.get(DEMO_MARKER_SHEET)
@@ -207,6 +204,7 @@ def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
             ws = sheets.get(spec.name)
             if ws is None:
                 continue
+            raw.found.add(spec.name)
             if progress:
                 progress(f"reading sheet {spec.name}")
             table = _read_sheet(ws, spec, f"{name} › {spec.name}", raw.problems)
@@ -238,9 +236,11 @@ def _read_sheet(ws, spec: TableSpec, name: str, problems: Problems) -> RawTable 
         texts = []
         for cell in row:
             kind = getattr(cell, "data_type", None)
-            if kind == "f":
+            if kind == "f":  # reported once as a formula; the cell reads as empty
                 formula_rows.append(number)
                 formula_values.append(f"{cell.coordinate}: {cell.value}")
+                texts.append("")
+                continue
             elif kind == "e":
                 error_rows.append(number)
                 error_values.append(f"{cell.coordinate}: {cell.value}")
@@ -293,12 +293,18 @@ def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.nd
     body_rows = rows[header_at + 1:]
 
     keep: dict[str, int] = {}
+    unnamed = [p for p, column in enumerate(header) if not column]
+    if unnamed:
+        cells = body.iloc[:, unnamed].fillna("").apply(lambda c: c.str.strip())
+        stray = cells.ne("").any(axis=1).to_numpy()
+        problems.add(
+            name, None, "file.cells",
+            "the row has values in a column without a name in the header; check for a stray "
+            "comma or an unclosed quote, or name the column",
+            body_rows[stray], [" | ".join(v for v in r if v) for r in
+                               cells.loc[stray].itertuples(index=False)])
     for position, column in enumerate(header):
         if not column:
-            if body.iloc[:, position].str.strip().ne("").any():
-                problems.file_error(name, "column.unnamed",
-                                    "a column has values but no name in the header",
-                                    row=int(rows[header_at]), column=f"column {position + 1}")
             continue
         if column in keep:
             problems.file_error(name, "column.duplicate",
@@ -333,4 +339,5 @@ def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.nd
         body_rows = body_rows[~blank]
     if data.empty and spec.required:
         problems.file_error(name, "file.no_rows", "there are no data rows under the header")
-    return RawTable(spec.name, name, data, np.asarray(body_rows, dtype=np.int64))
+    return RawTable(spec.name, name, data, np.asarray(body_rows, dtype=np.int64),
+                    frozenset(keep))

@@ -46,6 +46,8 @@ def check(raw: RawInput, progress: Progress | None = None) -> CheckResult:
         columns = {}
         for f in spec.fields:
             typed, findings = parse_column(table.data[f.name], f)
+            if f.name not in table.present:  # a missing column is reported once, by the reader
+                findings = []
             columns[f.name] = typed
             for finding in findings:
                 shown = table.data[f.name] if finding.values is None else finding.values
