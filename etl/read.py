@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from etl.problems import WARNING, Problems
 from etl.rawformat import TableSpec, tables
@@ -132,7 +135,7 @@ def _read_csv(path: Path, spec: TableSpec, problems: Problems) -> RawTable | Non
                             "and at least one data row")
         return None
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start:exc.start + 1].hex()
@@ -141,22 +144,63 @@ def _read_csv(path: Path, spec: TableSpec, problems: Problems) -> RawTable | Non
             f"the file is not UTF-8 text (byte 0x{bad} cannot be read); save it again as "
             "\"CSV UTF-8\"", row=line)
         return None
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
-            header=None, skip_blank_lines=False, encoding="utf-8", engine="c",
-        )
-    except pd.errors.ParserError:
-        # Rows of different lengths (an extra row above the header, a stray comma): the slow,
-        # tolerant path, after which the header decides which cells are out of place.
-        records = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-        width = max(len(r) for r in records)
-        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
-    except pd.errors.EmptyDataError:
-        problems.file_error(name, "file.empty", "the file is empty")
-        return None
+    frame = _parse_csv_fast(data, text)
+    if frame is None:
+        # Rows of different lengths (an extra row above the header, a stray comma) or blank
+        # lines: the slow, tolerant path, after which the header decides what is out of place.
+        frame = _columns_frame(list(csv.reader(io.StringIO(text))))
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return _frame_to_table(spec, name, frame, rows, problems)
+
+
+def _parse_csv_fast(data: bytes, text: str) -> pd.DataFrame | None:
+    """Arrow's multi-threaded parser for well-formed files; None when the file is ragged or
+    has blank lines, whose row numbers only the tolerant path keeps right."""
+    first = next(csv.reader(io.StringIO(text[:65536])), [])
+    names = [f"c{i}" for i in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    columns = {}
+    for i, column in enumerate(table.columns):
+        encoded = pc.utf8_trim_whitespace(column).combine_chunks().dictionary_encode()
+        columns[i] = _vocabulary(encoded.indices.to_numpy(zero_copy_only=False),
+                                 encoded.dictionary.to_pylist())
+    return pd.DataFrame(columns)
+
+
+def _vocabulary(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+    """Cells as a categorical over their distinct stripped values, empty as missing.
+
+    The checker then parses each distinct spelling once, however many rows repeat it.
+    """
+    label_codes, categories = pd.factorize(np.asarray(labels, dtype=object))
+    keep = categories != ""
+    index = np.full(len(categories), -1, dtype=np.int64)
+    index[keep] = np.arange(int(keep.sum()))
+    remap = np.append(index[label_codes], -1)  # the last slot serves code -1 (missing)
+    return pd.Categorical.from_codes(remap[np.asarray(codes, dtype=np.int64)],
+                                     categories=pd.Index(categories[keep], dtype=object))
+
+
+def _columns_frame(records: list[list[str]]) -> pd.DataFrame:
+    """Rows of cells (any lengths) into a frame of stripped categoricals."""
+    width = max((len(r) for r in records), default=0)
+    columns = {}
+    for i in range(width):
+        cells = np.asarray([r[i] if i < len(r) else "" for r in records], dtype=object)
+        codes, uniques = pd.factorize(cells)
+        columns[i] = _vocabulary(codes, [str(u).strip() for u in uniques])
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(records)))
 
 
 # --- XLSX workbook --------------------------------------------------------------------------
@@ -257,12 +301,15 @@ def _read_sheet(ws, spec: TableSpec, name: str, problems: Problems) -> RawTable 
         problems.file_error(name, "file.empty", "the sheet is empty: it needs a header row "
                             "and at least one data row")
         return None
-    width = max(len(r) for r in records)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype=str)
+    frame = _columns_frame(records)
     return _frame_to_table(spec, name, frame, np.asarray(numbers, dtype=np.int64), problems)
 
 
 # --- shared: header, columns, cells ---------------------------------------------------------
+
+
+def _row_texts(frame: pd.DataFrame, i: int) -> list[str]:
+    return ["" if pd.isna(v) else str(v).lower() for v in frame.iloc[i].tolist()]
 
 
 def _find_header(frame: pd.DataFrame, spec: TableSpec) -> int:
@@ -270,7 +317,7 @@ def _find_header(frame: pd.DataFrame, spec: TableSpec) -> int:
     expected = set(spec.column_names)
     best, best_hits = 0, -1
     for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
-        cells = {str(v).strip().lower() for v in frame.iloc[i].tolist()}
+        cells = set(_row_texts(frame, i))
         hits = len(expected & cells)
         if hits > best_hits:
             best, best_hits = i, hits
@@ -287,21 +334,21 @@ def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.nd
             name, "file.header",
             f"the header must be on row 1, but it is on row {rows[header_at]}; delete the "
             f"row{'s' if header_at > 1 else ''} above it", row=int(rows[0]),
-            value=" ".join(str(v) for v in frame.iloc[0].tolist() if str(v).strip())[:80])
-    header = [str(v).strip().lower() for v in frame.iloc[header_at].tolist()]
-    body = frame.iloc[header_at + 1:]
+            value=" ".join(v for v in _row_texts(frame, 0) if v)[:80])
+    header = _row_texts(frame, header_at)
+    body = frame.iloc[header_at + 1:].reset_index(drop=True)
     body_rows = rows[header_at + 1:]
 
     keep: dict[str, int] = {}
     unnamed = [p for p, column in enumerate(header) if not column]
     if unnamed:
-        cells = body.iloc[:, unnamed].fillna("").apply(lambda c: c.str.strip())
-        stray = cells.ne("").any(axis=1).to_numpy()
+        cells = body.iloc[:, unnamed]
+        stray = cells.notna().any(axis=1).to_numpy()
         problems.add(
             name, None, "file.cells",
             "the row has values in a column without a name in the header; check for a stray "
             "comma or an unclosed quote, or name the column",
-            body_rows[stray], [" | ".join(v for v in r if v) for r in
+            body_rows[stray], [" | ".join(str(v) for v in r if not pd.isna(v)) for r in
                                cells.loc[stray].itertuples(index=False)])
     for position, column in enumerate(header):
         if not column:
@@ -322,17 +369,12 @@ def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.nd
             problems.file_error(name, "column.missing", "this required column is missing",
                                 row=int(rows[header_at]), column=f.name)
 
-    data = pd.DataFrame(
-        {c: body.iloc[:, p].to_numpy(dtype=object) for c, p in keep.items()},
+    empty = pd.Categorical.from_codes(np.full(len(body), -1),
+                                      categories=pd.Index([], dtype=object))
+    data = pd.DataFrame(  # optional columns that are absent read as all-missing
+        {f.name: body.iloc[:, keep[f.name]] if f.name in keep else empty for f in spec.fields},
         index=pd.RangeIndex(len(body)),
     )
-    for f in spec.fields:  # optional columns that are absent read as all-missing
-        if f.name not in data:
-            data[f.name] = None
-    data = data[spec.column_names]
-    for column in data.columns:
-        col = data[column].astype("string").str.strip()
-        data[column] = col.mask(col == "")
     blank = data.isna().all(axis=1).to_numpy()
     if blank.any():
         data = data.loc[~blank].reset_index(drop=True)

@@ -58,7 +58,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     app = create_app(packages_dir)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    # The dev tools' version check would call a plotly.com server from the browser.
+    app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_disable_version_check=True)
     return 0
 
 

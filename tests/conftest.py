@@ -40,6 +40,13 @@ def client(app: dash.Dash) -> FlaskClient:
     return app.server.test_client()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Silence selenium 4.2's urllib3 deprecation noise (hundreds per browser test)."""
+    config.addinivalue_line(
+        "filterwarnings", "ignore:HTTPResponse.getheader:DeprecationWarning:selenium"
+    )
+
+
 def _chromium_binary() -> str | None:
     explicit = os.environ.get("DASH_TEST_CHROMEPATH")
     if explicit:

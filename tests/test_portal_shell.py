@@ -275,7 +275,12 @@ def test_cli_serve_runs_the_dev_server(monkeypatch: pytest.MonkeyPatch, packages
     argv = ["serve", "--packages", str(packages_dir), "--host", "0.0.0.0", "--port", "8123"]
     assert cli.main([*argv, "--debug"]) == 0
     [(app, kwargs)] = calls
-    assert kwargs == {"host": "0.0.0.0", "port": 8123, "debug": True}
+    assert kwargs == {
+        "host": "0.0.0.0",
+        "port": 8123,
+        "debug": True,
+        "dev_tools_disable_version_check": True,  # no call to plotly.com from the browser
+    }
     assert app.server.config["PACKAGES_DIR"] == packages_dir.resolve()
 
 
@@ -284,5 +289,7 @@ def test_cli_serve_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dash.Dash, "run", lambda self, **kwargs: calls.append((self, kwargs)))
     assert cli.main(["serve"]) == 0
     [(app, kwargs)] = calls
-    assert kwargs == {"host": "127.0.0.1", "port": 8050, "debug": False}
+    assert kwargs["host"] == "127.0.0.1"
+    assert kwargs["port"] == 8050
+    assert kwargs["debug"] is False
     assert app.server.config["PACKAGES_DIR"] == DEFAULT_PACKAGES_DIR

@@ -81,6 +81,7 @@ class Enterprises:
     fva: np.ndarray
     haccp: np.ndarray
     labels: np.ndarray
+    labelled: np.ndarray
     interview: np.ndarray
 
     def __len__(self) -> int:
@@ -322,7 +323,7 @@ def build(rng: np.random.Generator, n: int, munis: dict[int, Municipality]) -> E
         formal=formal, company=company, staff=staff, food=food, certified=certified,
         sells_rok=sells_rok, sells_serbia=sells_serbia, exports=exports, growth=growth,
         needs=needs, turnover=np.where(turnover_missing, np.nan, turnover), fva=fva,
-        haccp=haccp, labels=np.where(labelled, labels, False), interview=interview,
+        haccp=haccp, labels=labels, labelled=labelled, interview=interview,
     )
 
 

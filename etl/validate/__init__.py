@@ -50,11 +50,10 @@ def check(raw: RawInput, progress: Progress | None = None) -> CheckResult:
                 findings = []
             columns[f.name] = typed
             for finding in findings:
-                shown = table.data[f.name] if finding.values is None else finding.values
-                result.problems.add(
-                    table.file, f.name, finding.rule, finding.message,
-                    table.rows[finding.mask], shown[finding.mask].astype(object).to_numpy(),
-                )
+                shown = (table.data[f.name][finding.mask].to_numpy(dtype=object, na_value=None)
+                         if finding.values is None else finding.values[finding.mask])
+                result.problems.add(table.file, f.name, finding.rule, finding.message,
+                                    table.rows[finding.mask], shown)
         data = pd.DataFrame(columns, index=table.data.index)
         result.tables[name] = Typed(spec, table.file, data, table.rows)
     if progress:

@@ -1,8 +1,8 @@
-"""Parse one column of strings into its typed form, checking every cell at once.
+"""Parse one column into its typed form, checking every cell at once.
 
-Each parser returns the typed column and the problems found in it. Parsers work on the distinct
-values where the vocabulary is small (codes, municipalities, dates), so a million rows cost about
-as much as the few hundred spellings they contain.
+Columns arrive as categoricals over their distinct stripped spellings (see `etl.read`), so each
+parser works on the distinct values and broadcasts the answer to the rows with NumPy: a million
+rows cost about as much as the spellings they contain.
 """
 
 from __future__ import annotations
@@ -26,149 +26,149 @@ class Finding:
     rule: str
     message: str
     mask: np.ndarray
-    values: pd.Series | None = None  # what to show; defaults to the raw cell
+    values: np.ndarray | None = None  # what to show; defaults to the cell as written
 
 
-Parsed = tuple[pd.Series, list[Finding]]
+Parsed = tuple[pd.Series | pd.Categorical | np.ndarray, list[Finding]]
 
 
-def _map_distinct(s: pd.Series, fn: Callable[[str], object]) -> pd.Series:
-    """Apply `fn` to each distinct non-missing value, then broadcast: small vocabularies are
-    cheap however many rows repeat them."""
-    present = s.dropna()
-    mapping = {value: fn(value) for value in present.unique()}
-    return s.map(mapping, na_action="ignore")
+def _codes(s: pd.Series) -> np.ndarray:
+    return s.cat.codes.to_numpy()
+
+
+def _per_value(s: pd.Series, fn: Callable[[str], object], missing: object = None,
+               dtype: object = object) -> np.ndarray:
+    """`fn` of each distinct spelling, broadcast to the rows (missing cells get `missing`)."""
+    values = np.empty(len(s.cat.categories) + 1, dtype=dtype)
+    values[:-1] = [fn(v) for v in s.cat.categories]
+    values[-1] = missing
+    return values[_codes(s)]  # code -1 picks the last slot
+
+
+def _recode(s: pd.Series, fn: Callable[[str], int], categories: list[str]) -> np.ndarray:
+    """New categorical codes: `fn` gives each spelling's position in `categories`, or -1."""
+    index = np.array([fn(v) for v in s.cat.categories] + [-1], dtype=np.int64)
+    return index[_codes(s)]
 
 
 def _range_phrase(f: Field) -> str:
-    lo, hi, xlo = f.minimum, f.maximum, f.exclusive_minimum
-    fmt = lambda v: f"{v:g}"  # noqa: E731
-    if xlo is not None:
-        return f"more than {fmt(xlo)}"
-    if lo is not None and hi is not None:
-        return f"between {fmt(lo)} and {fmt(hi)}"
-    if lo is not None:
-        return f"at least {fmt(lo)}"
-    if hi is not None:
-        return f"at most {fmt(hi)}"
-    return ""
-
-
-def _range_findings(f: Field, values: pd.Series, present: np.ndarray) -> list[Finding]:
-    arr = values.to_numpy(dtype="float64", na_value=np.nan)
-    bad = np.zeros(len(arr), dtype=bool)
-    if f.minimum is not None:
-        bad |= arr < f.minimum
-    if f.maximum is not None:
-        bad |= arr > f.maximum
+    fmt = "{:g}".format
     if f.exclusive_minimum is not None:
-        bad |= arr <= f.exclusive_minimum
-    bad &= present
-    if not bad.any():
-        return []
-    return [Finding("range", f"must be {_range_phrase(f)}", bad)]
+        return f"more than {fmt(f.exclusive_minimum)}"
+    if f.minimum is not None and f.maximum is not None:
+        return f"between {fmt(f.minimum)} and {fmt(f.maximum)}"
+    if f.minimum is not None:
+        return f"at least {fmt(f.minimum)}"
+    return f"at most {fmt(f.maximum)}" if f.maximum is not None else ""
+
+
+def _range_findings(f: Field, arr: np.ndarray) -> list[Finding]:
+    bad = np.zeros(len(arr), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if f.minimum is not None:
+            bad |= arr < f.minimum
+        if f.maximum is not None:
+            bad |= arr > f.maximum
+        if f.exclusive_minimum is not None:
+            bad |= arr <= f.exclusive_minimum
+    return [Finding("range", f"must be {_range_phrase(f)}", bad)] if bad.any() else []
 
 
 def parse_number(s: pd.Series, f: Field, *, integer: bool = False) -> Parsed:
-    present = s.notna().to_numpy()
-    numbers = pd.to_numeric(s, errors="coerce")  # strings it cannot read become NaN
-    arr = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    distinct = pd.to_numeric(pd.Series(s.cat.categories, dtype=object), errors="coerce")
+    per_value = np.append(distinct.to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    arr = per_value[_codes(s)]
+    present = _codes(s) >= 0
     bad = present & ~np.isfinite(arr)
     if integer:
         with np.errstate(invalid="ignore"):
             bad |= present & np.isfinite(arr) & (np.floor(arr) != arr)
     findings: list[Finding] = []
     if bad.any():
-        if integer:
-            findings.append(Finding("type.integer", "must be a whole number, like 12", bad))
-        else:
-            findings.append(Finding(
-                "type.number",
-                "must be a number, with . as the decimal point and no thousands separator",
-                bad))
+        findings.append(
+            Finding("type.integer", "must be a whole number, like 12", bad) if integer else
+            Finding("type.number",
+                    "must be a number, with . as the decimal point and no thousands separator",
+                    bad))
     arr = np.where(bad, np.nan, arr)
-    ok = present & ~bad
-    typed = pd.Series(arr).astype("Int64" if integer else "Float64")
-    findings += _range_findings(f, typed, ok)
-    return typed, findings
+    findings += _range_findings(f, arr)
+    return pd.array(arr, dtype="Int64" if integer else "Float64"), findings
 
 
 _DATE_FORMS = ((re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "%Y-%m-%d"),
                (re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\.?"), "%d.%m.%Y"))
 
 
-def _parse_date(text: str) -> dt.datetime | None:
+def _parse_date(text: str) -> np.datetime64:
     """Both forms of the contract; a trailing dot (05.03.2019.) is how Serbian writes dates."""
     for pattern, fmt in _DATE_FORMS:
         if pattern.fullmatch(text):
             try:
-                return dt.datetime.strptime(text.rstrip("."), fmt)
+                return np.datetime64(dt.datetime.strptime(text.rstrip("."), fmt), "s")
             except ValueError:
-                return None
-    return None
+                break
+    return np.datetime64("NaT", "s")
 
 
 def parse_date(s: pd.Series, f: Field) -> Parsed:
-    typed = _map_distinct(s, _parse_date)
-    typed = pd.to_datetime(typed).astype("datetime64[s]")
-    bad = (s.notna() & typed.isna()).to_numpy()
+    arr = _per_value(s, _parse_date, np.datetime64("NaT", "s"), dtype="datetime64[s]")
+    bad = (_codes(s) >= 0) & np.isnat(arr)
     findings = []
     if bad.any():
         findings.append(Finding("type.date",
                                 "must be a real date written YYYY-MM-DD or DD.MM.YYYY", bad))
-    return typed, findings
+    return pd.Series(arr), findings
 
 
-def _codes(name: str) -> dict[str, dict[str, str]]:
-    return refdata.codelist(name)
-
-
-def _choices_phrase(codes: list[str]) -> str:
-    return ", ".join(codes)
+def _position(codes: list[str]) -> Callable[[str], int]:
+    where = {c: i for i, c in enumerate(codes)}
+    return lambda v: where.get(v.casefold(), -1)
 
 
 def parse_code(s: pd.Series, f: Field) -> Parsed:
     assert f.codelist
-    codes = list(_codes(f.codelist))
-    folded = _map_distinct(s, str.casefold)
-    bad = (folded.notna() & ~folded.isin(codes)).to_numpy()
+    codes = list(refdata.codelist(f.codelist))
+    new = _recode(s, _position(codes), codes)
+    bad = (_codes(s) >= 0) & (new < 0)
     findings = []
     if bad.any():
-        findings.append(Finding("code", f"must be one of: {_choices_phrase(codes)}", bad))
-    folded = folded.mask(bad)
+        findings.append(Finding("code", f"must be one of: {', '.join(codes)}", bad))
     if f.codelist == "yes_no":
-        return folded.map({"yes": True, "no": False}).astype("boolean"), findings
-    return pd.Categorical(folded, categories=codes), findings
+        return pd.array(np.where(new < 0, None, new == codes.index("yes")),
+                        dtype="boolean"), findings
+    return pd.Categorical.from_codes(new, categories=codes), findings
 
 
 def parse_multi(s: pd.Series, f: Field) -> Parsed:
     assert f.codelist
-    codes = list(_codes(f.codelist))
+    codes = list(refdata.codelist(f.codelist))
     known = set(codes)
 
-    def split(text: str) -> tuple[tuple[str, ...], str]:
-        tokens = text.casefold().split()
-        unknown = [t for t in tokens if t not in known]
-        chosen = tuple(c for c in codes if c in tokens)
-        return chosen, " ".join(unknown)
+    def chosen(text: str) -> tuple[str, ...]:
+        tokens = set(text.casefold().split())
+        return tuple(c for c in codes if c in tokens)
 
-    pairs = _map_distinct(s, split)
-    unknown = pairs.map(lambda p: p[1], na_action="ignore")
-    bad = (unknown.notna() & (unknown != "")).to_numpy()
+    def unknown(text: str) -> str:
+        return " ".join(t for t in text.casefold().split() if t not in known)
+
+    wrong = _per_value(s, unknown, "")
+    bad = wrong != ""
     findings = []
     if bad.any():
         findings.append(Finding(
-            "multi", f"must be codes separated by spaces, each one of: {_choices_phrase(codes)}",
-            bad, values=unknown))
-    typed = pairs.map(lambda p: p[0], na_action="ignore").astype(object)
+            "multi", f"must be codes separated by spaces, each one of: {', '.join(codes)}",
+            bad, values=wrong))
+    typed = _per_value(s, chosen, None)
     typed[bad] = None
-    return typed, findings
+    return pd.Series(typed, dtype=object), findings
 
 
 def parse_municipality(s: pd.Series, f: Field) -> Parsed:
     lookup = refdata.municipality_lookup()
-    typed = _map_distinct(s, lambda v: lookup.get(refdata.normalise_name(v)))
-    bad = (s.notna() & typed.isna()).to_numpy()
+    kas = [m.kas_code for m in refdata.municipalities()]
+    where = {c: i for i, c in enumerate(kas)}
+    new = _recode(s, lambda v: where.get(lookup.get(refdata.normalise_name(v), ""), -1), kas)
+    bad = (_codes(s) >= 0) & (new < 0)
     findings = []
     if bad.any():
         findings.append(Finding(
@@ -176,11 +176,10 @@ def parse_municipality(s: pd.Series, f: Field) -> Parsed:
             "must be a municipality of Kosovo: its name in English, Albanian or Serbian "
             "(Latin or Cyrillic script), or its KAS code",
             bad))
-    codes = [m.kas_code for m in refdata.municipalities()]
-    return pd.Categorical(typed, categories=codes), findings
+    return pd.Categorical.from_codes(new, categories=kas), findings
 
 
-_NACE = re.compile(r"(\d{2})(?:\.(\d)(\d)?)?")
+_NACE = re.compile(r"(\d{2})(?:\.\d{1,2})?")
 
 
 def _nace(text: str) -> tuple[str | None, str]:
@@ -196,24 +195,6 @@ def _nace(text: str) -> tuple[str | None, str]:
     return compact, ""
 
 
-def parse_nace(s: pd.Series, f: Field) -> Parsed:
-    pairs = _map_distinct(s, _nace)
-    why = pairs.map(lambda p: p[1], na_action="ignore")
-    typed = pairs.map(lambda p: p[0], na_action="ignore").astype("string")
-    findings = []
-    form = (why == "form").fillna(False).to_numpy(dtype=bool)
-    if form.any():
-        findings.append(Finding(
-            "nace", "must be a NACE Rev. 2 code: a division (10), group (10.5) or class (10.51)",
-            form))
-    division = (why == "division").fillna(False).to_numpy(dtype=bool)
-    if division.any():
-        findings.append(Finding(
-            "nace.division", "the first two digits must be a NACE Rev. 2 division that exists",
-            division))
-    return typed, findings
-
-
 def _hs(text: str) -> tuple[str | None, str]:
     compact = re.sub(r"[ .]", "", text)
     if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", compact):
@@ -223,26 +204,39 @@ def _hs(text: str) -> tuple[str | None, str]:
     return compact, ""
 
 
-def parse_hs(s: pd.Series, f: Field) -> Parsed:
-    pairs = _map_distinct(s, _hs)
-    why = pairs.map(lambda p: p[1], na_action="ignore")
-    typed = pairs.map(lambda p: p[0], na_action="ignore").astype("string")
+def _classification(s: pd.Series, normalise: Callable[[str], tuple[str | None, str]],
+                    rules: dict[str, tuple[str, str]]) -> Parsed:
+    """A code of a nested classification: normalised spelling, or which rule it breaks."""
+    pairs = {v: normalise(v) for v in s.cat.categories}
     findings = []
-    form = (why == "form").fillna(False).to_numpy(dtype=bool)
-    if form.any():
-        findings.append(Finding(
-            "hs", "must be a Harmonized System code of 2, 4 or 6 digits "
-            "(chapter, heading or subheading)", form))
-    chapter = (why == "chapter").fillna(False).to_numpy(dtype=bool)
-    if chapter.any():
-        findings.append(Finding(
-            "hs.chapter", "the first two digits must be an HS chapter that exists (01–97, not 77)",
-            chapter))
-    return typed, findings
+    for why, (rule, message) in rules.items():
+        bad = _per_value(s, lambda v, w=why: pairs[v][1] == w, False, dtype=bool)
+        if bad.any():
+            findings.append(Finding(rule, message, bad))
+    typed = _per_value(s, lambda v: pairs[v][0], None)
+    return pd.Series(typed, dtype=object).astype("category"), findings
+
+
+def parse_nace(s: pd.Series, f: Field) -> Parsed:
+    return _classification(s, _nace, {
+        "form": ("nace", "must be a NACE Rev. 2 code: a division (10), group (10.5) or "
+                         "class (10.51)"),
+        "division": ("nace.division",
+                     "the first two digits must be a NACE Rev. 2 division that exists"),
+    })
+
+
+def parse_hs(s: pd.Series, f: Field) -> Parsed:
+    return _classification(s, _hs, {
+        "form": ("hs", "must be a Harmonized System code of 2, 4 or 6 digits "
+                       "(chapter, heading or subheading)"),
+        "chapter": ("hs.chapter",
+                    "the first two digits must be an HS chapter that exists (01–97, not 77)"),
+    })
 
 
 def parse_text(s: pd.Series, f: Field) -> Parsed:
-    return s.astype("string"), []
+    return s, []
 
 
 PARSERS: dict[str, Callable[[pd.Series, Field], Parsed]] = {
@@ -262,7 +256,7 @@ def parse_column(s: pd.Series, f: Field) -> Parsed:
     """The typed column, and every problem in it including missing required values."""
     typed, findings = PARSERS[f.type](s, f)
     if f.required:
-        missing = s.isna().to_numpy()
+        missing = _codes(s) < 0
         if missing.any():
             findings.insert(0, Finding("required", "a value is required here", missing))
     return typed, findings

@@ -56,7 +56,7 @@ def check_foreign_keys(t: Typed, typed: dict[str, Typed], problems: Problems) ->
         bad = (values.notna() & ~values.isin(known)).to_numpy()
         problems.add(
             t.file, column, "foreign_key",
-            f"must be a {fk.reference_fields[0]} listed in {parent.file}",
+            f"must be one of the {fk.reference_fields[0]} values in {parent.file}",
             t.rows[bad], values[bad].astype(object).to_numpy())
 
 

@@ -1,0 +1,52 @@
+"""`python -m bench [--enterprises N] [--attendance N]`: generate the input, run each benchmark,
+print the figures and write them to bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from bench.check import bench_check, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--attendance", type=int, default=1_000_000)
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args(argv)
+
+    from etl.demo import generate
+
+    raw = args.work / f"raw-{args.enterprises}-{args.attendance}"
+    if not (raw / "_demo.json").exists():
+        print(f"generating {args.enterprises:,} businesses, {args.attendance:,} attendance rows…",
+              file=sys.stderr)
+        start = time.perf_counter()
+        generate(raw, enterprises=args.enterprises, attendance=args.attendance, seed=1)
+        print(f"  generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    rows = {p.name: sum(1 for _ in p.open("rb")) - 1 for p in sorted(raw.glob("*.csv"))}
+
+    result = {
+        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "input": {"path": str(raw), "rows": rows,
+                  "bytes": sum(p.stat().st_size for p in raw.glob("*.csv"))},
+        "check": bench_check(raw, args.work),
+    }
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "check.json").write_text(json.dumps(result, indent=1) + "\n")
+    print(f"input: {rows}  ({result['input']['bytes'] / 2**20:.0f} MiB)")
+    print("\n".join(summary(result["check"])))
+    print(f"written to {out / 'check.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

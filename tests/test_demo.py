@@ -1,0 +1,251 @@
+"""The synthetic demo generator: reproducible to the byte, faithful to the raw format, realistic.
+
+Column lists are checked against ``etl/reference/raw_format.json`` (the machine-readable
+contract), not against the generator's own schema, so a drift on either side shows up here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from etl.demo import generate
+
+REFERENCE = Path(__file__).resolve().parent.parent / "etl" / "reference"
+CONTRACT = json.loads((REFERENCE / "raw_format.json").read_text(encoding="utf-8"))
+TABLES = [f["name"] for f in CONTRACT["files"]]
+FIELDS = {f["name"]: [c["name"] for c in f["fields"]] for f in CONTRACT["files"]}
+NORTH = {"12", "28", "29", "38"}
+FOOD_DIVISIONS = {"01", "10", "11", "56"}
+
+
+def _municipality_codes() -> dict[str, str]:
+    """Every written form of every municipality (lower case) → zero-padded KAS code."""
+    forms: dict[str, str] = {}
+    with (REFERENCE / "municipalities.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["kas_code"]
+            for key in ("kas_code", "name_en", "name_sq", "name_sr_latn", "name_sr_cyrl"):
+                forms[row[key].strip().lower()] = code
+    return forms
+
+
+MUNICIPALITY = _municipality_codes()
+
+
+def _read(folder: Path, table: str) -> pd.DataFrame:
+    """A table as text, stripped and with codes folded the way the contract allows."""
+    frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+    return frame.apply(lambda s: s.str.strip())
+
+
+def _code(series: pd.Series) -> pd.Series:
+    return series.str.lower()
+
+
+def _num(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.replace("", np.nan))
+
+
+def _date(series: pd.Series) -> pd.Series:
+    iso = pd.to_datetime(series, format="%Y-%m-%d", errors="coerce")
+    dotted = pd.to_datetime(series, format="%d.%m.%Y", errors="coerce")
+    return iso.fillna(dotted)
+
+
+def _kas(series: pd.Series) -> pd.Series:
+    return series.str.lower().map(MUNICIPALITY)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    messages: list[str] = []
+    out = generate(tmp_path_factory.mktemp("a") / "raw", progress=messages.append)
+    assert "enterprises" in messages and "attendance" in messages
+    return out
+
+
+@pytest.fixture(scope="module")
+def tables(demo: Path) -> dict[str, pd.DataFrame]:
+    return {name: _read(demo, name) for name in TABLES}
+
+
+# Determinism ------------------------------------------------------------------------------
+
+def test_same_seed_same_bytes(demo: Path, tmp_path: Path) -> None:
+    again = generate(tmp_path / "again")
+    names = sorted(p.name for p in demo.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    for name in names:
+        assert (demo / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_other_seed_other_data(demo: Path, tmp_path: Path) -> None:
+    other = generate(tmp_path / "other", seed=1)
+    assert (other / "enterprises.csv").read_bytes() != (demo / "enterprises.csv").read_bytes()
+
+
+def test_xlsx_same_bytes_and_sheets(tmp_path: Path) -> None:
+    first = generate(tmp_path / "one" / "demo.xlsx", fmt="xlsx", enterprises=120, seed=3)
+    second = generate(tmp_path / "two", fmt="xlsx", enterprises=120, seed=3)
+    assert first == tmp_path / "one" / "demo.xlsx"
+    assert second == tmp_path / "two" / "survey.xlsx"
+    assert first.read_bytes() == second.read_bytes()
+    book = openpyxl.load_workbook(first, read_only=True)
+    assert book.sheetnames == [*TABLES, "_demo"]
+    for name in TABLES:
+        header = next(book[name].iter_rows(max_row=1, values_only=True))
+        assert list(header) == FIELDS[name], name
+    marker = dict(book["_demo"].iter_rows(min_row=2, values_only=True))
+    assert marker == {"enterprises": 120, "generator": "python -m etl demo",
+                      "marker_version": 1, "seed": 3, "synthetic": True}
+    assert next(book["_demo"].iter_rows(max_row=1, values_only=True)) == ("key", "value")
+    book.close()
+
+
+# Shape of the input -----------------------------------------------------------------------
+
+def test_every_file_with_the_contract_columns(demo: Path) -> None:
+    assert {p.name for p in demo.iterdir()} == {f"{t}.csv" for t in TABLES} | {"_demo.json"}
+    for name in TABLES:
+        raw = (demo / f"{name}.csv").read_bytes()
+        assert b"\r\n" not in raw and not raw.startswith(b"\xef\xbb\xbf"), name
+        header = next(csv.reader([raw.decode("utf-8").split("\n", 1)[0]]))
+        assert header == FIELDS[name], name
+
+
+def test_marker(demo: Path) -> None:
+    text = (demo / "_demo.json").read_text(encoding="utf-8")
+    assert json.loads(text) == {"synthetic": True, "generator": "python -m etl demo",
+                                "seed": 0, "enterprises": 400, "marker_version": 1}
+    assert list(json.loads(text)) == sorted(json.loads(text))
+
+
+def test_default_size_and_places(tables: dict[str, pd.DataFrame]) -> None:
+    e = tables["enterprises"]
+    assert len(e) == 400
+    assert e["enterprise_id"].is_unique and e["enterprise_id"].iloc[0] == "PM-0001"
+    kas = _kas(e["municipality"])
+    assert kas.notna().all()
+    assert set(kas) == NORTH
+    assert kas.value_counts().idxmax() == "38"  # North Mitrovica has most businesses
+    assert len(tables["trainings"]) >= 24
+    assert 350 <= len(tables["attendance"]) <= 450
+
+
+def test_municipalities_written_in_several_forms(tables: dict[str, pd.DataFrame]) -> None:
+    written = set(tables["enterprises"]["municipality"])
+    assert {"Severna Mitrovica", "North Mitrovica", "38"} & written
+    assert any(any("\u0400" <= ch <= "\u04ff" for ch in w) for w in written)  # Cyrillic
+
+
+# Realism and the contract's cross-field rules ---------------------------------------------
+
+def test_legal_forms_and_informality(tables: dict[str, pd.DataFrame]) -> None:
+    e = tables["enterprises"]
+    share = (_code(e["legal_form"]) == "individual_business").mean()
+    assert 0.7 <= share <= 0.95
+    informal = _code(e["reg_kosovo_business"]) == "no"
+    assert 0.2 <= informal.mean() <= 0.4
+    assert (_code(e.loc[informal, "vat_registered"]) == "no").all()
+    assert (_code(e.loc[informal, "fiscal_registered"]) == "no").all()
+    assert (e.loc[informal, "registration_number"] == "").all()
+
+
+def test_food_rules(tables: dict[str, pd.DataFrame]) -> None:
+    e = tables["enterprises"]
+    food = e["nace_code"].str[:2].isin(FOOD_DIVISIONS)
+    for column in ("fva_registration", "haccp"):
+        assert (_code(e.loc[~food, column]) == "na").all(), column
+        assert (_code(e.loc[food, column]).isin(["yes", "no"])).all(), column
+    assert (_code(e["haccp"]) == "yes").sum() < (_code(e["fva_registration"]) == "yes").sum()
+
+
+def test_staff_rules(tables: dict[str, pd.DataFrame]) -> None:
+    e = tables["enterprises"]
+    full, part = _num(e["employees_full_time"]), _num(e["employees_part_time"]).fillna(0)
+    female = _num(e["employees_female"])
+    assert (female.dropna() <= (full + part)[female.notna()]).all()
+    assert ((full + part) <= 9).mean() > 0.9  # almost all micro
+    founded = _num(e["founded_year"]).dropna()
+    assert founded.between(1900, 2019).all()
+    assert _date(e["interview_date"]).dt.year.eq(2019).all()
+
+
+def test_products(tables: dict[str, pd.DataFrame]) -> None:
+    p, e = tables["products"], tables["enterprises"]
+    assert p["enterprise_id"].isin(e["enterprise_id"]).all()
+    per_business = p.groupby("enterprise_id").size()
+    assert per_business.between(1, 4).all() and len(per_business) == len(e)
+    assert _num(p["share_of_sales_pct"]).groupby(p["enterprise_id"]).sum().max() <= 100
+    assert p["hs_code"].str.len().isin([0, 2, 4, 6]).all()
+
+
+def test_attendance(tables: dict[str, pd.DataFrame]) -> None:
+    a, t, e = tables["attendance"], tables["trainings"], tables["enterprises"]
+    assert a["training_id"].isin(t["training_id"]).all()
+    linked = a["enterprise_id"] != ""
+    assert a.loc[linked, "enterprise_id"].isin(e["enterprise_id"]).all()
+    assert 0.5 < linked.mean() < 1
+    assert not a.duplicated(["training_id", "participant_name"]).any()
+    women = (_code(a["gender"]) == "female").mean()
+    assert 0.3 <= women <= 0.5
+    gain = (_num(a["post_score"]) - _num(a["pre_score"])).dropna()
+    assert gain.mean() > 5
+    assert (_date(t["end_date"]) >= _date(t["start_date"])).all()
+
+
+def test_b2b(tables: dict[str, pd.DataFrame]) -> None:
+    b, e = tables["b2b_meetings"], tables["enterprises"]
+    phase = _code(b["phase"])
+    assert (phase == "pilot").sum() == 5
+    assert (phase == "scale_up").sum() >= 10
+    assert b["north_enterprise_id"].isin(e["enterprise_id"]).all()
+    kas = _kas(b["counterpart_municipality"])
+    assert kas.notna().all() and not kas.isin(NORTH).any()
+    follow = b["follow_up_date"] != ""
+    assert (_date(b.loc[follow, "follow_up_date"]) > _date(b.loc[follow, "date"])).all()
+    assert "cancelled" in set(_code(b["outcome"]))
+
+
+def test_indicators(tables: dict[str, pd.DataFrame]) -> None:
+    i, r = tables["indicators"], tables["indicator_reports"]
+    assert i["indicator_id"].is_unique
+    assert "b2b_pilot_meetings_held" in set(i["metric"])
+    pilot = i.loc[i["metric"] == "b2b_pilot_meetings_held", "target"]
+    assert _num(pilot).tolist() == [5]
+    manual = set(i.loc[i["metric"] == "", "indicator_id"])
+    assert manual and set(r["indicator_id"]) <= manual
+
+
+def test_attendance_rows_honoured(tmp_path: Path) -> None:
+    out = generate(tmp_path / "big", enterprises=2000, attendance=20_000, seed=7)
+    a = pd.read_csv(out / "attendance.csv", dtype=str, keep_default_na=False)
+    assert len(a) == 20_000
+    e = pd.read_csv(out / "enterprises.csv", dtype=str, keep_default_na=False)
+    assert e["enterprise_id"].iloc[-1] == "PM-2000"
+    linked = a["enterprise_id"] != ""
+    assert a.loc[linked, "enterprise_id"].isin(e["enterprise_id"]).all()
+    assert not a.assign(p=a["participant_name"].str.strip()).duplicated(
+        ["training_id", "p"]).any()
+
+
+def test_id_width_grows(tmp_path: Path) -> None:
+    out = generate(tmp_path / "w", enterprises=10_000, attendance=10)
+    ids = pd.read_csv(out / "enterprises.csv", usecols=["enterprise_id"], dtype=str)
+    assert ids["enterprise_id"].iloc[[0, -1]].tolist() == ["PM-00001", "PM-10000"]
+
+
+def test_valid_for_the_etl(demo: Path, tmp_path: Path) -> None:
+    """The ETL's own validator accepts the demo input, as CSV and as XLSX."""
+    validate = pytest.importorskip("etl.validate")
+    for path in (demo, generate(tmp_path / "v.xlsx", fmt="xlsx")):
+        result = validate.check_path(path)
+        assert [p.as_dict() for p in result.problems] == [], path
+        assert result.ok
