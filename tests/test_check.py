@@ -250,3 +250,23 @@ def test_build_refuses_bad_input(tmp_path, capsys):
     assert main(["build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 1
     assert not out.exists()
     assert "column enterprise_id: a value is required here" in capsys.readouterr().out
+
+
+def test_every_municipality_in_every_language_and_script(tmp_path):
+    """All 38 municipalities, by each name column (English, Albanian, Serbian Latin and
+    Cyrillic) and by KAS code, as a field officer would type them, map to one code."""
+    from etl import refdata
+
+    data = copy.deepcopy(sample())
+    base = data["attendance"][1]
+    spellings, expected = [], []
+    for m in refdata.municipalities():
+        for name in (m.name_en, m.name_sq, m.name_sr_latn, m.name_sr_cyrl, m.kas_code,
+                     str(int(m.kas_code)), m.name_sr_latn.upper(), f"  {m.name_sq.lower()} "):
+            spellings.append(name)
+            expected.append(m.kas_code)
+    data["attendance"] = [{**base, "participant_name": f"P{i}", "municipality": name}
+                          for i, name in enumerate(spellings)]
+    result = check_path(write_csv(tmp_path / "raw", data))
+    assert result.ok, [p.as_dict() for p in result.problems][:5]
+    assert result.frame("attendance")["municipality"].tolist() == expected

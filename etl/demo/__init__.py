@@ -83,8 +83,7 @@ def generate(out: Path, *, enterprises: int = 400, seed: int = 0, fmt: str = "cs
     mark = marker(seed, enterprises)
 
     if fmt == "csv":
-        say("writing csv")
-        return write.write_csv(out, tables, mark)
+        return write.write_csv(out, tables, mark, say)
     path = out if out.suffix.lower() == ".xlsx" else out / "survey.xlsx"
     last = np.datetime64(ent.interview.max(), "D").astype(object)
     stamp = dt.datetime.combine(last, dt.time(18, 0))

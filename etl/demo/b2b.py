@@ -18,7 +18,7 @@ from .places import (
     PILOT_COUNTERPARTS,
     SERB_MAJORITY_SOUTH,
     Municipality,
-    name_table,
+    written,
 )
 from .schema import B2B_LANGUAGES, OBSTACLES, OUTCOMES, Table
 
@@ -103,10 +103,8 @@ def build(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
     counterpart = names.counterpart_names(
         rng, serbian, _BUYERS_SQ[rng.integers(0, len(_BUYERS_SQ), k)],
         _BUYERS_SR[rng.integers(0, len(_BUYERS_SR), k)])
-    kas_order = sorted(munis)
-    table = name_table([munis[c] for c in kas_order])
-    municipality = table[np.searchsorted(kas_order, where),
-                         style.choose(rng, (0.35, 0.25, 0.3, 0.05, 0.05), k)]
+    # Counterparts' towns are written in Albanian far more often than northern ones.
+    municipality = written(rng, munis, where, (0.35, 0.25, 0.3, 0.05, 0.05))
 
     nace = np.array([SECTORS[i].nace for i in ent.sector[north]], dtype=object)
     buyer = np.array(("46.39", "47.11", "46.31", "56.10"), dtype=object)[rng.integers(0, 4, k)]

@@ -53,10 +53,12 @@ class Sector:
 
     @property
     def division(self) -> str:
+        """The NACE division, e.g. ``10``."""
         return self.nace[:2]
 
     @property
     def food(self) -> bool:
+        """A food business: FVA registration and HACCP questions apply."""
         return self.division in FOOD_DIVISIONS
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import names, style
 from .catalogue import SECTORS
-from .places import NORTH, NORTH_WEIGHTS, SETTLEMENTS, Municipality, name_table
+from .places import NORTH, NORTH_WEIGHTS, SETTLEMENTS, Municipality, written
 from .schema import (
     ETHNICITIES,
     GROWTH_CONSTRAINTS,
@@ -30,7 +30,7 @@ INTERVIEW_START = np.datetime64("2019-03-04")
 INTERVIEW_END = np.datetime64("2019-06-28")
 INTERVIEW_YEAR = 2019
 
-_ETHNIC_MIX = {
+ETHNIC_MIX = {
     # serb albanian bosniak gorani roma ashkali egyptian turkish montenegrin other undisclosed
     38: (74.0, 11.0, 7.0, 3.0, 1.5, 0.5, 0.3, 0.5, 1.0, 0.5, 0.7),
     29: (86.0, 6.5, 1.0, 0.3, 2.0, 0.2, 0.0, 0.0, 1.5, 1.0, 1.5),
@@ -105,6 +105,7 @@ def _by_group(rng: np.random.Generator, groups: np.ndarray, keys: list,
 
 
 def _legal_weights(sector_idx: int) -> list[float]:
+    """Legal-form weights: farms are sole traders or cooperatives, mines are companies."""
     s = SECTORS[sector_idx]
     # individual, general p., limited p., llc, jsc, cooperative, foreign branch, other
     w = [84.0, 1.5, 0.5, 10.5, 0.3, 0.0, 0.2, 1.5]
@@ -119,8 +120,9 @@ def _legal_weights(sector_idx: int) -> list[float]:
 
 def build(rng: np.random.Generator, n: int, munis: dict[int, Municipality]) -> Enterprises:
     """Draw ``n`` businesses across the four northern municipalities."""
-    rand = lambda: rng.random(n)  # noqa: E731 - one uniform per business, used everywhere
-    north = [munis[k] for k in NORTH]
+    def rand() -> np.ndarray:
+        return rng.random(n)
+
     muni = style.choose(rng, NORTH_WEIGHTS, n)
     kas = np.asarray(NORTH)[muni]
 
@@ -129,13 +131,16 @@ def build(rng: np.random.Generator, n: int, munis: dict[int, Municipality]) -> E
                        lambda k: [s.weight * s.local.get(k, 1.0) for s in SECTORS], n)
     nace = np.array([s.nace for s in SECTORS], dtype=object)[sector]
     division = np.array([s.division for s in SECTORS], dtype=object)[sector]
-    flag = lambda attr: np.array([getattr(s, attr) for s in SECTORS])[sector]  # noqa: E731
+
+    def flag(attr: str) -> np.ndarray:
+        return np.array([getattr(s, attr) for s in SECTORS])[sector]
+
     food, labelled, goods = flag("food"), flag("labelled"), flag("goods")
     env_applies, licence_applies = flag("env"), flag("licence")
     size, exporter = flag("size"), flag("exporter")
 
     # Owner community, language and legal form.
-    ethnicity = _by_group(rng, kas, list(NORTH), lambda k: list(_ETHNIC_MIX[k]), n)
+    ethnicity = _by_group(rng, kas, list(NORTH), lambda k: list(ETHNIC_MIX[k]), n)
     eth_codes = np.array(ETHNICITIES, dtype=object)[ethnicity]
     pool_of = {e: names.POOLS.index(p) for e, p in names.ETHNIC_POOL.items()}
     pool = np.array([pool_of[e] for e in ETHNICITIES])[ethnicity]
@@ -253,8 +258,7 @@ def build(rng: np.random.Generator, n: int, munis: dict[int, Municipality]) -> E
     settlement = names.settlement_names(kas, settlement_idx, albanian)
 
     # Written the way the field tools wrote it.
-    form = style.choose(rng, (0.74, 0.09, 0.07, 0.06, 0.04), n)
-    municipality = name_table(north)[muni, form]
+    municipality = written(rng, munis, kas)
     nace_form = style.choose(rng, (0.82, 0.10, 0.08), n)
     nace_text = np.select([nace_form == 1, nace_form == 2],
                           [nace.astype(str).astype("U4").astype(object),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .style import choose
+
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "municipalities.csv"
 
 NORTH = (38, 29, 12, 28)
@@ -70,9 +72,12 @@ def load_municipalities(path: Path = REFERENCE) -> dict[int, Municipality]:
     return out
 
 
-def name_table(munis: list[Municipality]) -> np.ndarray:
-    """Object array [municipality, form] of written names, for vectorised lookup."""
-    return np.array([m.forms() for m in munis], dtype=object)
+def written(rng: np.random.Generator, munis: dict[int, Municipality], kas: np.ndarray,
+            weights: tuple[float, ...] = NAME_FORM_WEIGHTS) -> np.ndarray:
+    """Municipality names as field officers wrote them, for an array of KAS codes."""
+    codes = sorted(munis)
+    table = np.array([munis[c].forms() for c in codes], dtype=object)
+    return table[np.searchsorted(codes, kas), choose(rng, weights, len(kas))]
 
 
 @dataclass(frozen=True)

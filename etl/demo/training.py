@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import names, style
-from .enterprises import _ETHNIC_MIX, Enterprises
-from .places import COUNTERPART_WEIGHTS, NORTH, Municipality, name_table
+from .enterprises import ETHNIC_MIX, Enterprises
+from .places import COUNTERPART_WEIGHTS, NORTH, NORTH_WEIGHTS, Municipality, written
 from .schema import ETHNICITIES, FORMATS, GENDERS, TOPICS, Table
 
 TRAININGS_PER_400 = 24
@@ -118,10 +118,7 @@ def build_trainings(rng: np.random.Generator, ent: Enterprises,
     south = list(COUNTERPART_WEIGHTS)
     away = np.asarray(south)[style.choose(rng, list(COUNTERPART_WEIGHTS.values()), t)]
     venue = np.where(fmt == 3, away, north_venue)
-    kas_order = sorted(munis)
-    table = name_table([munis[k] for k in kas_order])
-    row = np.searchsorted(kas_order, venue)
-    municipality = table[row, style.choose(rng, (0.74, 0.09, 0.07, 0.06, 0.04), t)]
+    municipality = written(rng, munis, venue)
 
     topic_codes = np.array(TOPICS)[topic]
     english = rng.random(t) < 0.5
@@ -163,11 +160,11 @@ class _Pool:
 
 def _outsiders(rng: np.random.Generator, k: int, initials: bool) -> _Pool:
     """People who came without a mapped business (mostly northern, a few from the south)."""
-    kas_n = np.asarray(NORTH)[style.choose(rng, (0.46, 0.21, 0.19, 0.14), k)]
+    kas_n = np.asarray(NORTH)[style.choose(rng, NORTH_WEIGHTS, k)]
     eth = np.zeros(k, dtype=np.int64)
     for code in NORTH:
         rows = kas_n == code
-        eth[rows] = style.choose(rng, _ETHNIC_MIX[code], int(rows.sum()))
+        eth[rows] = style.choose(rng, ETHNIC_MIX[code], int(rows.sum()))
     south = rng.random(k) < 0.08
     kas = np.where(south, np.asarray([11, 27, 19])[rng.integers(0, 3, k)], kas_n)
     eth = np.where(south, ETHNICITIES.index("albanian"), eth)
@@ -281,10 +278,7 @@ def build_attendance(rng: np.random.Generator, ent: Enterprises, sessions: Sessi
     post = np.clip(pre + np.rint(rng.normal(18, 9, rows)), 0, 100)
     satisfaction = style.choose(rng, (0.01, 0.03, 0.1, 0.36, 0.5), rows) + 1
 
-    kas_order = sorted(munis)
-    table = name_table([munis[c] for c in kas_order])
-    where = table[np.searchsorted(kas_order, pool.kas[person]),
-                  style.choose(rng, (0.74, 0.09, 0.07, 0.06, 0.04), rows)]
+    where = written(rng, munis, pool.kas[person])
     frame = pd.DataFrame({
         "training_id": sessions.ids[session],
         "participant_name": style.pad(rng, pool.name[person]),

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +29,13 @@ def marker_json(marker: Mapping[str, object]) -> str:
     return json.dumps(dict(marker), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_csv(out: Path, tables: Iterable[Table], marker: Mapping[str, object]) -> Path:
+def write_csv(out: Path, tables: Iterable[Table], marker: Mapping[str, object],
+              progress: Callable[[str], None] | None = None) -> Path:
     """One UTF-8 CSV per table (LF line ends) plus the marker file, in folder ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     for table in tables:
+        if progress:
+            progress(f"writing {table.name}.csv")
         table.frame.to_csv(out / f"{table.name}.csv", index=False, lineterminator="\n",
                            encoding="utf-8")
     (out / MARKER_FILE).write_text(marker_json(marker), encoding="utf-8", newline="\n")
