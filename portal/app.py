@@ -46,6 +46,8 @@ def resolve_packages_dir(packages_dir: Path | str | None) -> Path:
     if packages_dir is None:
         return DEFAULT_PACKAGES_DIR
     path = Path(packages_dir).expanduser().resolve()
+    if path == DEFAULT_PACKAGES_DIR:
+        return path
     if not path.exists():
         raise NotADirectoryError(f"packages directory not found: {path}")
     if not path.is_dir():

@@ -15,7 +15,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl.demo import generate
+from etl.cli import main
+from etl.demo import generate, marker
+from etl.validate import check_path
 
 REFERENCE = Path(__file__).resolve().parent.parent / "etl" / "reference"
 CONTRACT = json.loads((REFERENCE / "raw_format.json").read_text(encoding="utf-8"))
@@ -243,9 +245,18 @@ def test_id_width_grows(tmp_path: Path) -> None:
 
 
 def test_valid_for_the_etl(demo: Path, tmp_path: Path) -> None:
-    """The ETL's own validator accepts the demo input, as CSV and as XLSX."""
-    validate = pytest.importorskip("etl.validate")
+    """The ETL's own checker accepts the demo input, as CSV and as XLSX."""
     for path in (demo, generate(tmp_path / "v.xlsx", fmt="xlsx")):
-        result = validate.check_path(path)
+        result = check_path(path)
         assert [p.as_dict() for p in result.problems] == [], path
         assert result.ok
+        assert result.raw.demo_marker == marker(0, 400)
+
+
+def test_cli_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The commands a user types: `etl demo` writes an input that `etl check` passes."""
+    for fmt, out in (("csv", tmp_path / "raw"), ("xlsx", tmp_path / "raw.xlsx")):
+        assert main(["demo", "--out", str(out), "--enterprises", "60", "--seed", "7",
+                     "--format", fmt, "--quiet"]) == 0
+        assert main(["check", str(out), "--quiet"]) == 0
+        assert "No errors" in capsys.readouterr().out

@@ -1,21 +1,20 @@
 """Where things are: the municipality reference, settlements, streets and coordinates.
 
-Municipality names come from ``etl/reference/municipalities.csv`` so the demo data spells
+Municipality names come from the ETL's reference data (`etl.refdata`) so the demo data spells
 them exactly as the ETL's reference data does; settlements and streets are hand-picked real
 places of each northern municipality so maps and tables look like the real survey.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from .style import choose
+from etl import refdata
+from etl.refdata import Municipality
 
-REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "municipalities.csv"
+from .style import choose
 
 NORTH = (38, 29, 12, 28)
 """KAS codes of the four northern municipalities, largest business population first."""
@@ -28,44 +27,14 @@ NAME_FORM_WEIGHTS = (0.74, 0.09, 0.07, 0.06, 0.04)
 """How often field officers wrote each form (Serbian Latin dominates in the north)."""
 
 
-@dataclass(frozen=True)
-class Municipality:
-    """One row of the municipality reference."""
-
-    kas: int
-    kas_code: str
-    name_en: str
-    name_sq: str
-    name_sr_latn: str
-    name_sr_cyrl: str
-    latitude: float
-    longitude: float
-    northern: bool
-
-    def forms(self) -> tuple[str, ...]:
-        """The written forms, in the order of ``NAME_FORMS``."""
-        return tuple(getattr(self, f) for f in NAME_FORMS)
+def forms(m: Municipality) -> tuple[str, ...]:
+    """The written forms of a municipality, in the order of ``NAME_FORMS``."""
+    return tuple(getattr(m, f) for f in NAME_FORMS)
 
 
-def load_municipalities(path: Path = REFERENCE) -> dict[int, Municipality]:
-    """Read the reference table, keyed by integer KAS code."""
-    if not path.exists():
-        raise FileNotFoundError(f"municipality reference not found: {path}")
-    out: dict[int, Municipality] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            kas = int(row["kas_code"])
-            out[kas] = Municipality(
-                kas=kas,
-                kas_code=row["kas_code"].strip(),
-                name_en=row["name_en"].strip(),
-                name_sq=row["name_sq"].strip(),
-                name_sr_latn=row["name_sr_latn"].strip(),
-                name_sr_cyrl=row["name_sr_cyrl"].strip(),
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                northern=row["northern"].strip().lower() in {"yes", "true", "1", "y"},
-            )
+def load_municipalities() -> dict[int, Municipality]:
+    """The ETL's municipality reference, keyed by integer KAS code."""
+    out = {int(m.kas_code): m for m in refdata.municipalities()}
     missing = [k for k in NORTH if k not in out or not out[k].northern]
     if missing:
         raise ValueError(f"municipality reference lacks northern KAS codes {missing}")
@@ -76,7 +45,7 @@ def written(rng: np.random.Generator, munis: dict[int, Municipality], kas: np.nd
             weights: tuple[float, ...] = NAME_FORM_WEIGHTS) -> np.ndarray:
     """Municipality names as field officers wrote them, for an array of KAS codes."""
     codes = sorted(munis)
-    table = np.array([munis[c].forms() for c in codes], dtype=object)
+    table = np.array([forms(munis[c]) for c in codes], dtype=object)
     return table[np.searchsorted(codes, kas), choose(rng, weights, len(kas))]
 
 
