@@ -334,7 +334,7 @@ def _frame_to_table(spec: TableSpec, name: str, frame: pd.DataFrame, rows: np.nd
             name, "file.header",
             f"the header must be on row 1, but it is on row {rows[header_at]}; delete the "
             f"row{'s' if header_at > 1 else ''} above it", row=int(rows[0]),
-            value=" ".join(v for v in _row_texts(frame, 0) if v)[:80])
+            value=" ".join(str(v) for v in frame.iloc[0].tolist() if not pd.isna(v))[:80])
     header = _row_texts(frame, header_at)
     body = frame.iloc[header_at + 1:].reset_index(drop=True)
     body_rows = rows[header_at + 1:]

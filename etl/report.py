@@ -32,13 +32,14 @@ def _group(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
 
 def _batch_lines(batch: Batch) -> list[str]:
     mark = "✗" if batch.severity == ERROR else "!"
-    where = f"column {batch.column}" if batch.column else "the file"
-    first_row = int(batch.rows[0])
-    if len(batch) == 1 and first_row < 1:
-        value = batch.values[0]
-        tail = "" if value is None else f": {_value(value)}"
-        return [f"  {mark} {where}: {batch.message}{tail}"]
-    lines = [f"  {mark} {where}: {batch.message} ({_plural(len(batch), 'row')})"]
+    where = f"column {batch.column}: " if batch.column else ""
+    if len(batch) == 1:  # one place: say it on one line
+        row, value = int(batch.rows[0]), batch.values[0]
+        at = [f"row {row}"] if row >= 1 else []
+        if value is not None:
+            at.append(_value(value))
+        return [f"  {mark} {where}{batch.message}" + (f" ({': '.join(at)})" if at else "")]
+    lines = [f"  {mark} {where}{batch.message} ({_plural(len(batch), 'row')})"]
     for row, value in zip(batch.rows[:ROWS_SHOWN].tolist(), batch.values[:ROWS_SHOWN].tolist(),
                           strict=True):
         lines.append(f"      row {row}: {_value(value)}")
