@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,14 +114,22 @@ def _read_folder(raw: RawInput, progress: Progress | None) -> None:
         except (UnicodeDecodeError, json.JSONDecodeError):
             raw.problems.file_error(DEMO_MARKER_FILE, "file.marker",
                                     "is not the JSON marker that `etl demo` writes")
+    files = {spec.name: present.get(spec.filename) for spec in tables().values()}
+    _read_each(raw, files, lambda path, spec: _read_csv(path, spec, raw.problems), progress)
+
+
+def _read_each(raw: RawInput, sources: dict[str, Any],
+               read_one: Callable[[Any, TableSpec], RawTable | None],
+               progress: Progress | None) -> None:
+    """Read every table the container holds (a file or a sheet), in the contract's order."""
     for spec in tables().values():
-        file = present.get(spec.filename)
-        if file is None:
+        source = sources.get(spec.name)
+        if source is None:
             continue
         raw.found.add(spec.name)
         if progress:
-            progress(f"reading {spec.filename}")
-        table = _read_csv(file, spec, raw.problems)
+            progress(f"reading {_display_name(raw, spec)}")
+        table = read_one(source, spec)
         if table is not None:
             raw.tables[spec.name] = table
 
@@ -244,16 +253,8 @@ def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
             raw.demo_marker = {str(k): v for k, v, *_ in marker.iter_rows(min_row=2,
                                                                            values_only=True)
                                if k is not None}
-        for spec in tables().values():
-            ws = sheets.get(spec.name)
-            if ws is None:
-                continue
-            raw.found.add(spec.name)
-            if progress:
-                progress(f"reading sheet {spec.name}")
-            table = _read_sheet(ws, spec, f"{name} › {spec.name}", raw.problems)
-            if table is not None:
-                raw.tables[spec.name] = table
+        _read_each(raw, sheets, lambda ws, spec: _read_sheet(ws, spec, _display_name(raw, spec),
+                                                             raw.problems), progress)
     finally:
         book.close()
 
