@@ -1,0 +1,212 @@
+"""What the programme publishes as protected tables: the unit frames and the table specs.
+
+Every chart and API answer reads one of these tables, never the microdata. Units are the things
+that contribute to a cell and must number at least `min_count`: businesses, people (for
+training) and meetings (whose contributors are the northern businesses that met).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl import derive, refdata
+from etl.anonymise.hierarchies import nace_broad_sectors
+from etl.anonymise.tables import TableSpec
+from etl.validate import CheckResult
+
+#: Market reach columns and the code each contributes to the multi-valued `markets` dim.
+MARKETS = {"sells_rest_of_kosovo": "rest_of_kosovo", "sells_serbia": "serbia",
+           "exports_other": "abroad"}
+
+
+def _codes(s: pd.Series) -> pd.Series:
+    """A categorical or boolean column as plain strings, missing as "unknown"."""
+    if str(s.dtype) == "boolean":
+        s = s.map({True: "yes", False: "no"})
+    return s.astype(object).where(s.notna(), "unknown").astype(str)
+
+
+def _tuples(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: tuple(v) if isinstance(v, tuple) else ())
+
+
+def _status(s: pd.Series) -> pd.Series:
+    return s.map({True: "met", False: "gap"}).astype(object).where(s.notna(), "not_applicable")
+
+
+def businesses(result: CheckResult) -> pd.DataFrame:
+    """One row per business, with the published dims and measures (raw ids kept only as the
+    frame's own row positions)."""
+    e = result.frame("enterprises")
+    section_of = {code: d.section for code, d in refdata.nace_divisions().items()}
+    division = e["nace_code"].astype(str).str[:2]
+    section = division.map(section_of)
+    employees = derive.total_employees(e)
+    size = pd.cut(employees.astype("float64"), [-1, 1, 9, np.inf],
+                  labels=["0-1", "2-9", "10+"]).astype(object).fillna("unknown")
+    form = e["legal_form"].astype(str).map(
+        lambda c: c if c in ("individual_business", "other") else
+        "other" if c == "agricultural_cooperative" else "company")
+    frame = pd.DataFrame({
+        "municipality": _codes(e["municipality"]),
+        "broad_sector": section.map(nace_broad_sectors()).fillna("unknown"),
+        "section": section.fillna("unknown"),
+        "division": division,
+        "size": size,
+        "legal_form": form,
+        "compliance_level": derive.compliance_level(e).astype(str),
+        "growth_potential": _codes(e["growth_potential"].astype("string")),
+        "dual_registration": _codes(e["reg_serbian_apr"]),
+        "owner_gender": _codes(e["owner_gender"]),
+        "owner_ethnicity": _codes(e["owner_ethnicity"]),
+        "growth_constraints": _tuples(e["growth_constraints"]),
+        "training_needs": _tuples(e["training_needs"]),
+        "markets": pd.Series([tuple(code for col, code in MARKETS.items() if row[col] is True)
+                              for row in e[list(MARKETS)].to_dict("records")], dtype=object),
+        "turnover_eur": e["annual_turnover_eur"].astype("Float64"),
+        "employees": employees.astype("Float64"),
+    })
+    for item, status in derive.requirement_status(e).items():
+        frame[f"req_{item}"] = _status(status)
+    products = result.frame("products")
+    chapters = (products.assign(ch=products["hs_code"].astype(str).str[:2].where(
+        products["hs_code"].notna(), "services"))
+        .groupby(products["enterprise_id"].astype(str), observed=True)["ch"]
+        .agg(lambda s: tuple(sorted(set(s)))))
+    frame["hs_chapters"] = e["enterprise_id"].astype(str).map(chapters).map(
+        lambda v: v if isinstance(v, tuple) else ()).to_numpy()
+    return frame
+
+
+def participations(result: CheckResult) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per participant per session; contributors are people (a name within a business
+    or alone), so one person attending three sessions is one unit."""
+    a = result.frame("attendance")
+    t = result.frame("trainings").set_index("training_id")
+    person = (a["participant_name"].astype(object).fillna("").astype(str) + "\x1f"
+              + a["enterprise_id"].astype(object).fillna("").astype(str))
+    start = a["training_id"].map(t["start_date"])
+    frame = pd.DataFrame({
+        "topic": _codes(a["training_id"].map(t["topic"])),
+        "quarter": pd.PeriodIndex(start, freq="Q").astype(str),
+        "gender": _codes(a["gender"]),
+        "ethnicity": _codes(a["ethnicity"]),
+        "age_band": derive.age_band(a["age"]).to_numpy(),
+        "municipality": _codes(a["municipality"]),
+        "completed": _codes(a["completed"]),
+        "satisfaction": _codes(a["satisfaction"].astype("string")),
+        "pre_score": a["pre_score"].astype("Float64"),
+        "post_score": a["post_score"].astype("Float64"),
+    })
+    return frame, pd.factorize(person)[0]
+
+
+def sessions(result: CheckResult) -> pd.DataFrame:
+    t = result.frame("trainings")
+    return pd.DataFrame({
+        "topic": _codes(t["topic"]),
+        "format": _codes(t["format"]),
+        "quarter": pd.PeriodIndex(t["start_date"], freq="Q").astype(str),
+        "municipality": _codes(t["municipality"]),
+        "hours": t["hours"].astype("Float64"),
+    })
+
+
+def meetings(result: CheckResult, business: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per B2B meeting held (cancelled ones were not); contributors are the northern
+    businesses that met."""
+    m = result.frame("b2b_meetings")
+    m = m[m["outcome"].astype(str) != "cancelled"].reset_index(drop=True)
+    ids = result.frame("enterprises")["enterprise_id"].astype(str)
+    position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+    north = m["north_enterprise_id"].astype(str).map(position).to_numpy()
+    section_of = {code: d.section for code, d in refdata.nace_divisions().items()}
+    counterpart = (m["counterpart_nace_code"].astype(str).str[:2].map(section_of)
+                   .map(nace_broad_sectors()).fillna("unknown"))
+    frame = pd.DataFrame({
+        "phase": _codes(m["phase"]),
+        "outcome": _codes(m["outcome"]),
+        "language": _codes(m["language"]),
+        "interpretation": _codes(m["interpretation"]),
+        "obstacles": _tuples(m["obstacles"]),
+        "north_sector": business["broad_sector"].to_numpy()[north],
+        "counterpart_sector": counterpart.to_numpy(),
+        "deal_value_eur": m["deal_value_eur"].astype("Float64"),
+    })
+    return frame, north
+
+
+def _requirement_tables() -> list[TableSpec]:
+    return [TableSpec(f"compliance_{item}_by_sector", "businesses",
+                      ("broad_sector", f"req_{item}"), sensitive=True,
+                      title=f"Businesses meeting the requirement {item} by sector")
+            for item in ("reg_kosovo_business", "fiscal_registered", *derive.REQUIREMENTS)]
+
+
+def table_specs() -> list[TableSpec]:
+    """Every protected table, in the order the package lists them."""
+    b, p, s, m = "businesses", "people", "sessions", "meetings"
+    return [
+        TableSpec("businesses_by_sector_municipality", b, ("broad_sector", "municipality"),
+                  title="Businesses by broad sector and municipality"),
+        TableSpec("businesses_by_section_division", b, ("section", "division"),
+                  title="Businesses by NACE section and division"),
+        TableSpec("businesses_by_size_legal_form", b, ("size", "legal_form"),
+                  title="Businesses by number of employees and legal form"),
+        TableSpec("businesses_by_hs_chapter", b, ("hs_chapters",),
+                  title="Businesses by HS chapter of their products"),
+        TableSpec("businesses_by_sector_market", b, ("broad_sector", "markets"),
+                  sensitive=True, title="Businesses selling outside the north, by sector"),
+        TableSpec("businesses_by_owner_gender", b, ("municipality", "owner_gender"),
+                  title="Businesses by owner's gender"),
+        TableSpec("businesses_by_owner_ethnicity", b, ("owner_ethnicity",),
+                  title="Businesses by owner's community (pooled)"),
+        TableSpec("compliance_level_by_sector", b, ("broad_sector", "compliance_level"),
+                  sensitive=True, title="Compliance level by sector"),
+        *_requirement_tables(),
+        TableSpec("dual_registration_by_municipality", b, ("municipality", "dual_registration"),
+                  sensitive=True, title="Businesses also registered in Serbia's register"),
+        TableSpec("growth_potential_by_sector", b, ("broad_sector", "growth_potential"),
+                  sensitive=True, title="Growth potential by sector"),
+        TableSpec("growth_potential_by_compliance", b, ("compliance_level", "growth_potential"),
+                  sensitive=True, title="Growth potential by compliance level"),
+        TableSpec("growth_constraints_by_sector", b, ("broad_sector", "growth_constraints"),
+                  sensitive=True, title="Growth constraints cited, by sector"),
+        TableSpec("training_needs_by_sector", b, ("broad_sector", "training_needs"),
+                  title="Training needs found in the survey, by sector"),
+        TableSpec("turnover_by_sector_municipality", b, ("broad_sector", "municipality"),
+                  measure="turnover_eur", title="Annual turnover (EUR) by sector"),
+        TableSpec("employment_by_sector_municipality", b, ("broad_sector", "municipality"),
+                  measure="employees", title="Employment by sector and municipality"),
+        TableSpec("sessions_by_quarter_topic", s, ("quarter", "topic"),
+                  title="Training sessions by quarter and topic"),
+        TableSpec("sessions_by_format", s, ("format",), title="Training sessions by format"),
+        TableSpec("participants_by_topic_gender", p, ("topic", "gender"),
+                  title="Participants by topic and gender"),
+        TableSpec("participants_by_quarter", p, ("quarter",),
+                  title="Participants by quarter"),
+        TableSpec("participants_by_ethnicity", p, ("ethnicity",),
+                  title="Participants by community"),
+        TableSpec("participants_by_municipality", p, ("municipality",),
+                  title="Participants by municipality"),
+        TableSpec("participants_by_age_band", p, ("age_band",), title="Participants by age"),
+        TableSpec("completion_by_topic", p, ("topic", "completed"), sensitive=True,
+                  title="Participants who completed the session, by topic"),
+        TableSpec("satisfaction_by_topic", p, ("topic", "satisfaction"), sensitive=True,
+                  title="Satisfaction (1-5) by topic"),
+        TableSpec("pre_scores_by_topic", p, ("topic",), measure="pre_score",
+                  title="Knowledge test before training (sum of scores) by topic"),
+        TableSpec("post_scores_by_topic", p, ("topic",), measure="post_score",
+                  title="Knowledge test after training (sum of scores) by topic"),
+        TableSpec("meetings_by_phase_outcome", m, ("phase", "outcome"),
+                  title="B2B meetings by phase and outcome"),
+        TableSpec("meetings_by_language_interpretation", m, ("language", "interpretation"),
+                  title="B2B meetings by language and interpretation"),
+        TableSpec("meetings_by_obstacle", m, ("phase", "obstacles"),
+                  title="Obstacles found in B2B meetings"),
+        TableSpec("meetings_by_sector_pair", m, ("north_sector", "counterpart_sector"),
+                  title="B2B meetings by the sectors of the two parties"),
+        TableSpec("deal_value_by_phase", m, ("phase",), measure="deal_value_eur",
+                  title="Value of agreements (EUR) by phase"),
+    ]

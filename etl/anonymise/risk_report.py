@@ -1,0 +1,87 @@
+"""The disclosure-risk report published in every package: JSON for programs, Markdown for
+people. The JSON document is the source; the Markdown is rendered from it, so they never
+disagree."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Report = dict[str, Any]
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def to_markdown(report: Report) -> str:
+    m = report["microdata"]
+    lines = [
+        f"# Disclosure-risk report — {report['package']} {report['version']}",
+        "",
+        "Every rule below was checked when this release was built; a failing rule stops the "
+        "build, so a published release passes them all.",
+        "",
+        "## Rules",
+        "",
+        *_table(["rule", "scope", "result", "detail"],
+                [[r["rule"], r["scope"], "pass" if r["passed"] else "FAIL", r["detail"]]
+                 for r in report["rules"]]),
+        "## Parameters",
+        "",
+        *_table(["parameter", "value"], [[k, v] for k, v in report["parameters"].items()]),
+        "## Business microdata",
+        "",
+        f"Records in: {m['records_in']:,}; records out: {m['records_out']:,}. Records locally "
+        f"suppressed (all quasi-identifiers replaced by `*`): {m['records_suppressed']:,} "
+        f"({_pct(m['suppressed_share'])}).",
+        "",
+        f"Achieved k: **{m['achieved_k']}**. Sample uniques before: {m['uniques_before']:,}; "
+        f"after: {m['uniques_after']:,}. Records with re-identification risk 1/f above "
+        f"{report['parameters']['risk_threshold']}: {m['high_risk_before']:,} before, "
+        f"{m['high_risk_after']:,} after.",
+        "",
+        "### Quasi-identifiers and the generalisation chosen",
+        "",
+        *_table(["variable", "level", "meaning", "locally suppressed"],
+                [[q["variable"], q["level"], q["level_name"], q["suppressed"]]
+                 for q in m["quasi_identifiers"]]),
+        "### Equivalence class sizes",
+        "",
+        *_table(["class size", "classes"], [[k, v] for k, v in m["class_sizes"].items()]),
+        "### Sensitive attributes (l-diversity)",
+        "",
+        *_table(["variable", "smallest l", "cells suppressed"],
+                [[s["variable"], s["smallest_l"], s["suppressed"]] for s in m["sensitive"]]),
+        "## Variables dropped",
+        "",
+        *_table(["raw file", "variables"],
+                [[f, ", ".join(v)] for f, v in report["dropped"].items()]),
+        "## Protected tables",
+        "",
+        f"{report['tables_summary']['cells']:,} cells, of which "
+        f"{report['tables_summary']['primary']:,} suppressed by a primary rule and "
+        f"{report['tables_summary']['secondary']:,} by secondary suppression "
+        f"({_pct(report['tables_summary']['suppressed_share'])} of all cells).",
+        "",
+        *_table(["table", "unit", "cells", "primary", "secondary", "suppressed"],
+                [[t["name"], t["unit"], t["cells"], t["primary"], t["secondary"],
+                  _pct(t["suppressed_share"])] for t in report["tables"]]),
+        "## Public programme totals",
+        "",
+        "Programme-wide totals of activities are public by design; every breakdown of them "
+        "follows the rules above.",
+        "",
+        *_table(["total", "value"], [[k, v] for k, v in report["public_totals"].items()]),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
