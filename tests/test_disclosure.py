@@ -453,8 +453,8 @@ def test_differencing_leave_one_business_out(checked, release):
 # --- properties over generated inputs ---------------------------------------------------------
 
 
-@settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), n=st.integers(60, 300))
 def test_properties_hold_on_generated_inputs(tmp_path_factory, seed, n):
     folder = generate(tmp_path_factory.mktemp("gen") / "raw", enterprises=n, seed=seed)
