@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-from bench.check import bench_check, summary
+from bench import anonymise, check
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _demo(work: Path) -> Path:
+    from etl.demo import generate
+
+    folder = work / "demo-400"
+    if not (folder / "_demo.json").exists():
+        generate(folder)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,16 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     rows = {p.name: sum(1 for _ in p.open("rb")) - 1 for p in sorted(raw.glob("*.csv"))}
 
     result = {
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "input": {"path": str(raw), "rows": rows,
                   "bytes": sum(p.stat().st_size for p in raw.glob("*.csv"))},
-        "check": bench_check(raw, args.work),
+        "check": check.bench_check(raw, args.work),
+        "anonymise": anonymise.bench_anonymise(raw, args.work),
+        "anonymise_demo": anonymise.bench_anonymise(_demo(args.work), args.work),
     }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "check.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"input: {rows}  ({result['input']['bytes'] / 2**20:.0f} MiB)")
-    print("\n".join(summary(result["check"])))
+    print("\n".join(check.summary(result["check"])))
+    print("\n100,000 businesses:")
+    print("\n".join(anonymise.summary(result["anonymise"])))
+    print("\nDemo input (400 businesses):")
+    print("\n".join(anonymise.summary(result["anonymise_demo"])))
     print(f"written to {out / 'check.json'}")
     return 0
 

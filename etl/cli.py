@@ -13,6 +13,7 @@ from pathlib import Path
 from etl.read import Progress
 
 DEFAULT_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
+DEFAULT_VERSION = "0.1.0"
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -86,16 +87,35 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from etl.anonymise.errors import DisclosureError
+    from etl.anonymise.pseudonym import MissingKeyError
+    from etl.anonymise.release import anonymise
     from etl.report import render_text
     from etl.validate import check_path
 
-    result = check_path(args.raw, _progress(args.quiet))
+    progress = _progress(args.quiet)
+    result = check_path(args.raw, progress)
     if not result.ok:
         sys.stdout.write(render_text(result))
-        print("Build stopped: nothing was published.", file=sys.stderr)
+        print("Build stopped: the input has errors; nothing was published.", file=sys.stderr)
         return 1
-    print("The input is valid. Anonymisation and publishing are not built yet (issues #3 and "
-          f"#4); nothing was written to {args.out}.", file=sys.stderr)
+    if progress:
+        progress("anonymising (k-anonymity, l-diversity, protected tables, audits)")
+    try:
+        release = anonymise(result, version=args.version or DEFAULT_VERSION)
+    except MissingKeyError as exc:
+        print(f"Build stopped: {exc}. Nothing was published.", file=sys.stderr)
+        return 1
+    except DisclosureError as exc:
+        print(f"Build stopped: disclosure rule {exc.rule} fails in {exc.table}: {exc.detail}. "
+              "Nothing was published.", file=sys.stderr)
+        return 1
+    m, t = release.report["microdata"], release.report["tables_summary"]
+    print(f"Anonymised: k = {m['achieved_k']}, {m['records_suppressed']} of {m['records_in']} "
+          f"records locally suppressed; {t['primary'] + t['secondary']} of {t['cells']} table "
+          f"cells suppressed; every rule passed.", file=sys.stderr)
+    print("Publishing the packages is not built yet (issue #4): nothing was written to "
+          f"{args.out}.", file=sys.stderr)
     return 3
 
 

@@ -480,3 +480,31 @@ def test_risk_report_is_in_the_release(release):
     assert "Achieved k" in markdown and "## Protected tables" in markdown
     assert report["dropped"]["enterprises.csv"][:2] == ["business_name", "owner_name"]
 
+
+
+# --- the build command ----------------------------------------------------------------------
+
+
+def test_build_anonymises_and_names_what_stops_it(raw, tmp_path, monkeypatch, capsys):
+    from etl.anonymise import release as release_module
+    from etl.anonymise.errors import DisclosureError
+    from etl.cli import main
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    out = tmp_path / "packages"
+    assert main(["build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 3
+    assert "every rule passed" in capsys.readouterr().err
+    real = tmp_path / "real"
+    shutil.copytree(raw, real)
+    (real / "_demo.json").unlink()
+    assert main(["build", "--raw", str(real), "--out", str(out), "--quiet"]) == 1
+    assert KEY_ENV in capsys.readouterr().err
+
+    def failing(*args, **kwargs):
+        raise DisclosureError("lp_interval", "turnover_by_sector_municipality", "a cell is exact")
+
+    monkeypatch.setattr(release_module, "anonymise", failing)
+    assert main(["build", "--raw", str(raw), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "lp_interval" in err and "turnover_by_sector_municipality" in err
+    assert not out.exists()
