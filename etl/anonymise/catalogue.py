@@ -10,10 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from etl import derive, refdata
-from etl.anonymise.hierarchies import nace_broad_sectors
+from etl import derive
+from etl.anonymise.hierarchies import QI_HIERARCHIES
+from etl.anonymise.microdata import quasi_identifiers
 from etl.anonymise.tables import TableSpec
 from etl.validate import CheckResult
+
+HIERARCHIES = {h.name: h for h in QI_HIERARCHIES}
 
 #: Market reach columns and the code each contributes to the multi-valued `markets` dim.
 MARKETS = {"sells_rest_of_kosovo": "rest_of_kosovo", "sells_serbia": "serbia",
@@ -35,26 +38,24 @@ def _status(s: pd.Series) -> pd.Series:
     return s.map({True: "met", False: "gap"}).astype(object).where(s.notna(), "not_applicable")
 
 
+def _level(qi: pd.DataFrame, name: str, level: str) -> pd.Series:
+    h = HIERARCHIES[name]
+    return h.generalise(qi[name], h.levels.index(level)).astype(object)
+
+
 def businesses(result: CheckResult) -> pd.DataFrame:
     """One row per business, with the published dims and measures (raw ids kept only as the
     frame's own row positions)."""
     e = result.frame("enterprises")
-    section_of = {code: d.section for code, d in refdata.nace_divisions().items()}
-    division = e["nace_code"].astype(str).str[:2]
-    section = division.map(section_of)
-    employees = derive.total_employees(e)
-    size = pd.cut(employees.astype("float64"), [-1, 1, 9, np.inf],
-                  labels=["0-1", "2-9", "10+"]).astype(object).fillna("unknown")
-    form = e["legal_form"].astype(str).map(
-        lambda c: c if c in ("individual_business", "other") else
-        "other" if c == "agricultural_cooperative" else "company")
+    qi = quasi_identifiers(e)
+    # Table dims reuse the microdata's hierarchies, so "trade" or "2-9" mean the same in both.
     frame = pd.DataFrame({
         "municipality": _codes(e["municipality"]),
-        "broad_sector": section.map(nace_broad_sectors()).fillna("unknown"),
-        "section": section.fillna("unknown"),
-        "division": division,
-        "size": size,
-        "legal_form": form,
+        "broad_sector": _level(qi, "nace", "broad sector"),
+        "section": _level(qi, "nace", "section"),
+        "division": _level(qi, "nace", "division"),
+        "size": _level(qi, "employees", "3 size bands"),
+        "legal_form": _level(qi, "legal_form", "individual / company / other"),
         "compliance_level": derive.compliance_level(e).astype(str),
         "growth_potential": _codes(e["growth_potential"].astype("string")),
         "dual_registration": _codes(e["reg_serbian_apr"]),
@@ -65,7 +66,7 @@ def businesses(result: CheckResult) -> pd.DataFrame:
         "markets": pd.Series([tuple(code for col, code in MARKETS.items() if row[col] is True)
                               for row in e[list(MARKETS)].to_dict("records")], dtype=object),
         "turnover_eur": e["annual_turnover_eur"].astype("Float64"),
-        "employees": employees.astype("Float64"),
+        "employees": qi["employees"].astype("Float64"),
     })
     for item, status in derive.requirement_status(e).items():
         frame[f"req_{item}"] = _status(status)
@@ -121,9 +122,9 @@ def meetings(result: CheckResult, business: pd.DataFrame) -> tuple[pd.DataFrame,
     ids = result.frame("enterprises")["enterprise_id"].astype(str)
     position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
     north = m["north_enterprise_id"].astype(str).map(position).to_numpy()
-    section_of = {code: d.section for code, d in refdata.nace_divisions().items()}
-    counterpart = (m["counterpart_nace_code"].astype(str).str[:2].map(section_of)
-                   .map(nace_broad_sectors()).fillna("unknown"))
+    nace = HIERARCHIES["nace"]
+    counterpart = nace.generalise(m["counterpart_nace_code"].astype(object),
+                                  nace.levels.index("broad sector"))
     frame = pd.DataFrame({
         "phase": _codes(m["phase"]),
         "outcome": _codes(m["outcome"]),
