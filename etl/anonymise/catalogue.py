@@ -18,6 +18,17 @@ from etl.validate import CheckResult
 
 HIERARCHIES = {h.name: h for h in QI_HIERARCHIES}
 
+#: Raw columns that reach a publication only through the protected tables, by raw table.
+AGGREGATED = {
+    "enterprises": ("owner_ethnicity",),
+    "products": ("enterprise_id", "hs_code"),
+    "trainings": ("training_id", "topic", "format", "municipality", "start_date", "hours"),
+    "attendance": ("training_id", "enterprise_id", "gender", "ethnicity", "age", "municipality",
+                   "pre_score", "post_score", "satisfaction", "completed"),
+    "b2b_meetings": ("phase", "north_enterprise_id", "counterpart_nace_code", "language",
+                     "interpretation", "outcome", "deal_value_eur", "obstacles"),
+}
+
 #: Market reach columns and the code each contributes to the multi-valued `markets` dim.
 MARKETS = {"sells_rest_of_kosovo": "rest_of_kosovo", "sells_serbia": "serbia",
            "exports_other": "abroad"}

@@ -21,6 +21,7 @@ from etl.anonymise.errors import DisclosureError
 from etl.anonymise.hierarchies import QI_HIERARCHIES
 from etl.anonymise.microdata import USED_COLUMNS, Microdata, anonymise_businesses
 from etl.anonymise.params import DEFAULTS, SUPPRESSED, Params
+from etl.anonymise.primary import RULES
 from etl.anonymise.pseudonym import release_key
 from etl.rawformat import tables as raw_tables
 from etl.validate import CheckResult
@@ -84,14 +85,17 @@ def public_totals(result: CheckResult) -> dict[str, float]:
     return totals
 
 
-def _dropped(published_columns: set[str]) -> dict[str, list[str]]:
-    """Raw columns that reach no published file, by raw file (the report lists them)."""
+def _dropped(microdata_columns: set[str]) -> dict[str, list[str]]:
+    """Raw columns that reach no published file in any form, by raw file. (Identifiers and
+    free text always; the rest of a file is published only as aggregates, if at all.)"""
     out = {}
     for name, spec in raw_tables().items():
+        if name.startswith("indicator"):
+            continue  # the results framework is about the programme, not businesses or people
+        used = set(catalogue.AGGREGATED.get(name, ()))
         if name == "enterprises":
-            out[spec.filename] = [c for c in spec.column_names if c not in published_columns]
-        else:  # other files are published only as aggregates
-            out[spec.filename] = list(spec.column_names)
+            used |= microdata_columns
+        out[spec.filename] = [c for c in spec.column_names if c not in used]
     return out
 
 
@@ -180,6 +184,8 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
         "rules": _rules(m, protected, params),
         "microdata": m,
         "dropped": _dropped(set(USED_COLUMNS)),
+        "aggregated_only": {raw_tables()[n].filename: list(cols)
+                            for n, cols in catalogue.AGGREGATED.items()},
         "tables_summary": {
             "cells": int(summary["cells"].sum()),
             "primary": int(summary["primary"].sum()),
@@ -187,10 +193,12 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
             "suppressed_share": round(float((summary["primary"].sum() + summary["secondary"]
                                              .sum()) / max(1, summary["cells"].sum())), 4),
         },
-        "tables": [{"name": r.table, "unit": r.unit, "cells": int(r.cells),
-                    "primary": int(r.primary), "secondary": int(r.secondary),
-                    "suppressed_share": round(float(r.suppressed_share), 4)}
-                   for r in summary.itertuples()],
+        "tables": [{"name": r["table"], "unit": r["unit"], "cells": int(r["cells"]),
+                    "primary": int(r["primary"]),
+                    **{rule: int(r[rule]) for rule in RULES},
+                    "secondary": int(r["secondary"]),
+                    "suppressed_share": round(float(r["suppressed_share"]), 4)}
+                   for r in summary.to_dict("records")],
         "public_totals": totals,
     }
     for rule in report["rules"]:

@@ -43,7 +43,8 @@ def to_markdown(report: Report) -> str:
         "## Business microdata",
         "",
         f"Records in: {m['records_in']:,}; records out: {m['records_out']:,}. Records locally "
-        f"suppressed (all quasi-identifiers replaced by `*`): {m['records_suppressed']:,} "
+        f"suppressed (all quasi-identifiers replaced by "
+        f"`{report['parameters']['suppressed_marker']}`): {m['records_suppressed']:,} "
         f"({_pct(m['suppressed_share'])}).",
         "",
         f"Achieved k: **{m['achieved_k']}**. Sample uniques before: {m['uniques_before']:,}; "
@@ -54,8 +55,9 @@ def to_markdown(report: Report) -> str:
         "### Quasi-identifiers and the generalisation chosen",
         "",
         *_table(["variable", "level", "meaning", "locally suppressed"],
-                [[q["variable"], q["level"], q["level_name"], q["suppressed"]]
-                 for q in m["quasi_identifiers"]]),
+                [[q["variable"], q["level"],
+                  "not published" if q["level_name"] == "*" else q["level_name"],
+                  q["suppressed"]] for q in m["quasi_identifiers"]]),
         "### Equivalence class sizes",
         "",
         *_table(["class size", "classes"], [[k, v] for k, v in m["class_sizes"].items()]),
@@ -65,8 +67,14 @@ def to_markdown(report: Report) -> str:
                 [[s["variable"], s["smallest_l"], s["suppressed"]] for s in m["sensitive"]]),
         "## Variables dropped",
         "",
+        "Never published in any form:",
+        "",
         *_table(["raw file", "variables"],
-                [[f, ", ".join(v)] for f, v in report["dropped"].items()]),
+                [[f, ", ".join(v)] for f, v in report["dropped"].items() if v]),
+        "Published only through the protected tables:",
+        "",
+        *_table(["raw file", "variables"],
+                [[f, ", ".join(v)] for f, v in report["aggregated_only"].items()]),
         "## Protected tables",
         "",
         f"{report['tables_summary']['cells']:,} cells, of which "
@@ -74,9 +82,11 @@ def to_markdown(report: Report) -> str:
         f"{report['tables_summary']['secondary']:,} by secondary suppression "
         f"({_pct(report['tables_summary']['suppressed_share'])} of all cells).",
         "",
-        *_table(["table", "unit", "cells", "primary", "secondary", "suppressed"],
-                [[t["name"], t["unit"], t["cells"], t["primary"], t["secondary"],
-                  _pct(t["suppressed_share"])] for t in report["tables"]]),
+        *_table(["table", "unit", "cells", "threshold", "p%", "0%/100%", "secondary",
+                 "suppressed"],
+                [[t["name"], t["unit"], t["cells"], t["threshold"], t["p_percent"],
+                  t["group_attribute"], t["secondary"], _pct(t["suppressed_share"])]
+                 for t in report["tables"]]),
         "## Public programme totals",
         "",
         "Programme-wide totals of activities are public by design; every breakdown of them "
