@@ -49,6 +49,26 @@ def _status(s: pd.Series) -> pd.Series:
     return s.map({True: "met", False: "gap"}).astype(object).where(s.notna(), "not_applicable")
 
 
+def _chapters_by_business(e: pd.DataFrame, products: pd.DataFrame) -> np.ndarray:
+    """Each business's HS chapters (services as "services"), as sorted tuples, vectorised:
+    national inputs have hundreds of thousands of products."""
+    position = pd.Series(np.arange(len(e)), index=e["enterprise_id"].astype(str).to_numpy())
+    owner = products["enterprise_id"].astype(str).map(position).to_numpy()
+    chapter = (products["hs_code"].astype(object).str[:2].fillna("services")).to_numpy()
+    pairs = pd.DataFrame({"owner": owner, "chapter": chapter}).drop_duplicates()
+    pairs = pairs.sort_values(["owner", "chapter"], kind="stable")
+    out = np.empty(len(e), dtype=object)
+    out[:] = [()] * len(e)
+    if pairs.empty:
+        return out
+    owners = pairs["owner"].to_numpy()
+    cuts = np.flatnonzero(np.diff(owners)) + 1
+    for owner_at, group in zip(owners[np.r_[0, cuts]], np.split(pairs["chapter"].to_numpy(),
+                                                               cuts), strict=True):
+        out[owner_at] = tuple(group.tolist())
+    return out
+
+
 def _level(qi: pd.DataFrame, name: str, level: str) -> pd.Series:
     h = HIERARCHIES[name]
     return h.generalise(qi[name], h.levels.index(level)).astype(object)
@@ -81,13 +101,7 @@ def businesses(result: CheckResult) -> pd.DataFrame:
     })
     for item, status in derive.requirement_status(e).items():
         frame[f"req_{item}"] = _status(status)
-    products = result.frame("products")
-    chapters = (products.assign(ch=products["hs_code"].astype(str).str[:2].where(
-        products["hs_code"].notna(), "services"))
-        .groupby(products["enterprise_id"].astype(str), observed=True)["ch"]
-        .agg(lambda s: tuple(sorted(set(s)))))
-    frame["hs_chapters"] = e["enterprise_id"].astype(str).map(chapters).map(
-        lambda v: v if isinstance(v, tuple) else ()).to_numpy()
+    frame["hs_chapters"] = _chapters_by_business(e, result.frame("products"))
     return frame
 
 

@@ -70,16 +70,15 @@ PUBLIC_TOTAL_KEYS: dict[str, tuple[str, str, frozenset]] = {
 }
 
 
-def public_totals(result: CheckResult) -> dict[str, float]:
+def public_totals(frames: Mapping[str, Any]) -> dict[str, float]:
     """Programme-wide totals of activities: public by design, whatever their size."""
-    totals: dict[str, float] = {"businesses_mapped": float(len(result.frame("enterprises")))}
-    if "trainings" in result.tables:
-        totals["sessions_held"] = float(len(result.frame("trainings")))
-    if "attendance" in result.tables:
-        _, people = catalogue.participations(result)
-        totals["people_trained"] = float(len(np.unique(people)))
-    if "b2b_meetings" in result.tables:
-        held, _ = catalogue.meetings(result, catalogue.businesses(result))
+    totals: dict[str, float] = {"businesses_mapped": float(len(frames["businesses"]))}
+    if "sessions" in frames:
+        totals["sessions_held"] = float(len(frames["sessions"]))
+    if "people" in frames:
+        totals["people_trained"] = float(len(np.unique(frames["people"][1])))
+    if "meetings" in frames:
+        held = frames["meetings"][0]
         totals["meetings_held"] = float(len(held))
         totals["agreements_signed"] = float((held["outcome"] == "agreement_signed").sum())
     return totals
@@ -170,7 +169,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     if "b2b_meetings" in result.tables:
         frames["meetings"] = catalogue.meetings(result, business)
     specs = [s for s in catalogue.table_specs() if s.unit in frames]
-    totals = public_totals(result)
+    totals = public_totals(frames)
     protected = protect(frames, specs, params,
                         public=[PUBLIC_TOTAL_KEYS[n] for n in totals if n in PUBLIC_TOTAL_KEYS])
 
