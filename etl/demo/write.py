@@ -1,22 +1,22 @@
 """Writing the demo input: a CSV folder or one XLSX workbook, byte-identical for equal inputs.
 
 openpyxl stamps the wall-clock time into ``docProps/core.xml`` and into every zip entry, so
-the workbook is saved with a fixed timestamp derived from the data and then re-zipped with
-fixed entry dates in a stable order.
+the workbook is saved with a fixed timestamp derived from the data and then re-zipped by
+`etl.publish.files.normalise_xlsx` (which the published packages use too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
-import os
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
+
+from etl.publish.files import normalise_xlsx
 
 from .schema import Table
 
@@ -73,29 +73,7 @@ def write_xlsx(path: Path, tables: Iterable[Table], marker: Mapping[str, object]
     ws.append(["key", "value"])
     for key in sorted(marker):
         ws.append([key, marker[key]])
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    _normalise_zip(tmp, path, stamp)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(normalise_xlsx(buffer.getvalue(), stamp))
     return path
-
-
-def _normalise_zip(src: Path, dst: Path, stamp: dt.datetime) -> None:
-    """Re-zip with fixed entry dates and attributes, and the fixed modified time."""
-    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(src) as zin:
-        entries = [(info.filename, zin.read(info)) for info in zin.infolist()]
-    first = [e for e in entries if e[0] == "[Content_Types].xml"]
-    entries = first + [e for e in entries if e[0] != "[Content_Types].xml"]
-    with zipfile.ZipFile(dst, "w") as zout:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + when + rb"\g<2>", data)
-            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zout.writestr(info, data, compresslevel=6)
-    os.remove(src)
-
-

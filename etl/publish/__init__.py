@@ -1,0 +1,1 @@
+"""Publishing: deterministic files and atomic, versioned releases."""
