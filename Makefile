@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_RAW := build/demo-raw
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint install browser demo-raw check-demo clean
+.PHONY: run test bench lint install browser demo-raw datapackages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -45,6 +45,12 @@ $(DEMO_RAW)/_demo.json: $(STAMP) $(wildcard etl/demo/*.py)
 	$(PY) -m etl demo --out $(DEMO_RAW) --quiet
 
 demo-raw: $(DEMO_RAW)/_demo.json
+
+# The release committed in datapackages/, rebuilt from the default demo data (a test checks
+# that it is current: run this after changing anything that is published).
+datapackages: install demo-raw
+	rm -rf datapackages/[0-9]* datapackages/latest datapackages/releases.json datapackages/CHANGELOG.md
+	$(PY) -m etl build --raw $(DEMO_RAW) --out datapackages --quiet
 
 run: install demo-raw
 	$(PY) -m etl check $(DEMO_RAW) --quiet

@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.read import Progress
 
 DEFAULT_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
-DEFAULT_VERSION = "0.1.0"
+DEFAULT_VERSION = "1.0.0"
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -90,6 +90,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from etl.anonymise.errors import DisclosureError
     from etl.anonymise.pseudonym import MissingKeyError
     from etl.anonymise.release import anonymise
+    from etl.publish.build import extras, publish_release
+    from etl.publish.releases import ReleaseError
     from etl.report import render_text
     from etl.validate import check_path
 
@@ -114,9 +116,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"Anonymised: k = {m['achieved_k']}, {m['records_suppressed']} of {m['records_in']} "
           f"records locally suppressed; {t['primary'] + t['secondary']} of {t['cells']} table "
           f"cells suppressed; every rule passed.", file=sys.stderr)
-    print("Publishing the packages is not built yet (issue #4): nothing was written to "
-          f"{args.out}.", file=sys.stderr)
-    return 3
+    try:
+        folder = publish_release(result, release, args.out, extras(result, release), progress)
+    except ReleaseError as exc:
+        print(f"Build stopped: {exc}. Nothing was published.", file=sys.stderr)
+        return 1
+    print(f"Published release {release.version} to {folder} ({args.out / 'latest'} points at "
+          "it).", file=sys.stderr)
+    return 0
 
 
 COMMANDS = {"demo": cmd_demo, "check": cmd_check, "build": cmd_build}

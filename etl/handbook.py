@@ -1,0 +1,236 @@
+"""The handbook's `requirements` resource: what a business needs to trade formally, by sector.
+
+The reference half (authority, legal basis, steps in English, Albanian and Serbian) is read from
+``etl/reference/requirements.csv`` and ``requirement_scopes.csv`` (see ``SOURCES.md``). The
+numbers beside it come only from published cells of the protected tables
+``compliance_<requirement>_by_sector``, never from the survey, so the handbook cannot reveal
+anything disclosure control has suppressed.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from etl import derive
+from etl.refdata import REFERENCE_DIR
+
+if TYPE_CHECKING:
+    from etl.anonymise.release import AnonymisedRelease
+
+__all__ = [
+    "LANGUAGES",
+    "REQUIREMENT_CODES",
+    "STEP_SEPARATOR",
+    "TABLE_COLUMNS",
+    "Requirement",
+    "requirement_scopes",
+    "requirements_reference",
+    "requirements_table",
+]
+
+#: Every requirement the survey measures, in the order of the protected tables.
+REQUIREMENT_CODES: tuple[str, ...] = ("reg_kosovo_business", "fiscal_registered",
+                                      *derive.REQUIREMENTS)
+LANGUAGES = ("en", "sq", "sr")
+"""Languages of the reference texts; Serbian is Latin script (Cyrillic is derived, never typed)."""
+STEP_SEPARATOR = " | "
+"""Separates the steps inside a ``steps_<lang>`` field (sentences may contain ';' and '.')."""
+
+_REQUIREMENT_COLUMNS = ("requirement", "applies_to", "authority_en", "authority_sq",
+                        "authority_sr", "legal_basis", "steps_en", "steps_sq", "steps_sr",
+                        "unconfirmed", "source")
+_SCOPE_COLUMNS = ("code", "label_en", "label_sq", "label_sr")
+#: Fields that may be empty: domain-facts gives no legal basis for some requirements.
+_OPTIONAL = frozenset({"legal_basis"})
+
+TABLE_COLUMNS = ("broad_sector", "requirement", "applies_to", "authority_en", "authority_sq",
+                 "authority_sr", "legal_basis", "businesses_applicable", "businesses_meeting",
+                 "share_meeting_pct", "status")
+MET, GAP = "met", "gap"
+PUBLISHED, SUPPRESSED, NOT_APPLICABLE = "published", "suppressed", "not_applicable"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement for trading formally: who must meet it, who enforces it, on what basis
+    and how (2-3 steps per language); ``unconfirmed`` flags facts the sources leave open."""
+
+    requirement: str
+    applies_to: str
+    authority_en: str
+    authority_sq: str
+    authority_sr: str
+    legal_basis: str
+    steps_en: tuple[str, ...]
+    steps_sq: tuple[str, ...]
+    steps_sr: tuple[str, ...]
+    unconfirmed: bool
+    source: str
+
+    def authority(self, lang: str) -> str:
+        return getattr(self, f"authority_{_lang(lang)}")
+
+    def steps(self, lang: str) -> tuple[str, ...]:
+        return getattr(self, f"steps_{_lang(lang)}")
+
+
+def _lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+    return lang
+
+
+def _read(filename: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a reference CSV, NFC-normalised, refusing a wrong header or field count."""
+    path = REFERENCE_DIR / filename
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise ValueError(f"{path}: expected columns {columns}, found {reader.fieldnames}")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if None in row or any(value is None for value in row.values()):
+                raise ValueError(f"{path}, line {line}: wrong number of fields")
+            rows.append({k: unicodedata.normalize("NFC", v).strip() for k, v in row.items()})
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _scopes() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for line, row in enumerate(_read("requirement_scopes.csv", _SCOPE_COLUMNS), start=2):
+        where = f"requirement_scopes.csv, line {line}"
+        if row["code"] in out:
+            raise ValueError(f"{where}: duplicate code {row['code']!r}")
+        if not all(row.values()):
+            raise ValueError(f"{where}: empty field")
+        out[row["code"]] = {lang: row[f"label_{lang}"] for lang in LANGUAGES}
+    return out
+
+
+def requirement_scopes() -> dict[str, dict[str, str]]:
+    """Labels of the ``applies_to`` codes: code → {"en", "sq", "sr"} (Serbian Latin)."""
+    return {code: dict(labels) for code, labels in _scopes().items()}
+
+
+def _steps(text: str, where: str) -> tuple[str, ...]:
+    steps = tuple(s.strip() for s in text.split(STEP_SEPARATOR.strip()))
+    if not 2 <= len(steps) <= 3 or not all(steps):
+        raise ValueError(f"{where}: expected 2-3 non-empty steps separated by "
+                         f"{STEP_SEPARATOR!r}, found {len(steps)}")
+    return steps
+
+
+def _requirement(row: dict[str, str], where: str) -> Requirement:
+    empty = [k for k, v in row.items() if not v and k not in _OPTIONAL]
+    if empty:
+        raise ValueError(f"{where}: empty fields {empty}")
+    if row["unconfirmed"] not in ("yes", "no"):
+        raise ValueError(f"{where}: unconfirmed must be 'yes' or 'no', not {row['unconfirmed']!r}")
+    steps = {lang: _steps(row[f"steps_{lang}"], f"{where}, steps_{lang}") for lang in LANGUAGES}
+    if len({len(s) for s in steps.values()}) != 1:
+        raise ValueError(f"{where}: the languages give different numbers of steps")
+    return Requirement(
+        requirement=row["requirement"], applies_to=row["applies_to"],
+        authority_en=row["authority_en"], authority_sq=row["authority_sq"],
+        authority_sr=row["authority_sr"], legal_basis=row["legal_basis"],
+        steps_en=steps["en"], steps_sq=steps["sq"], steps_sr=steps["sr"],
+        unconfirmed=row["unconfirmed"] == "yes", source=row["source"])
+
+
+@lru_cache(maxsize=1)
+def _requirements() -> tuple[Requirement, ...]:
+    scopes = _scopes()
+    out = []
+    for line, row in enumerate(_read("requirements.csv", _REQUIREMENT_COLUMNS), start=2):
+        where = f"requirements.csv, line {line}"
+        item = _requirement(row, where)
+        if item.applies_to not in scopes:
+            raise ValueError(f"{where}: applies_to {item.applies_to!r} has no label in "
+                             "requirement_scopes.csv")
+        out.append(item)
+    codes = [r.requirement for r in out]
+    unknown = sorted(set(codes) - set(REQUIREMENT_CODES))
+    duplicated = sorted({c for c in codes if codes.count(c) > 1})
+    missing = [c for c in REQUIREMENT_CODES if c not in codes]
+    if unknown or duplicated or missing:
+        raise ValueError(f"requirements.csv must list each requirement of etl.derive once: "
+                         f"missing {missing}, duplicated {duplicated}, unknown {unknown}")
+    order = {c: i for i, c in enumerate(REQUIREMENT_CODES)}
+    return tuple(sorted(out, key=lambda r: order[r.requirement]))
+
+
+def requirements_reference() -> list[Requirement]:
+    """Every requirement once, in the order of :data:`REQUIREMENT_CODES` (validated on load)."""
+    return list(_requirements())
+
+
+@lru_cache(maxsize=1)
+def _broad_sectors() -> tuple[str, ...]:
+    rows = _read("nace_broad_sectors.csv", ("section", "broad_sector", "label_en"))
+    return tuple(dict.fromkeys(row["broad_sector"] for row in rows))
+
+
+def _cell(table: pd.DataFrame, dim: str, sector: str, code: str) -> int | None:
+    """A published interior cell's value, None when suppressed. A code absent from the whole
+    table is a published zero: no business anywhere has it, and the table shows that."""
+    if code not in set(table[dim]):
+        return 0
+    hit = table[(table["broad_sector"] == sector) & (table[dim] == code)]
+    if len(hit) != 1:
+        raise ValueError(f"expected one cell broad_sector={sector}, {dim}={code}; found {len(hit)}")
+    row = hit.iloc[0]
+    if row["status"] != PUBLISHED or pd.isna(row["value"]):
+        return None
+    return int(row["value"])
+
+
+def _numbers(table: pd.DataFrame, dim: str, sector: str) -> dict[str, object]:
+    met = _cell(table, dim, sector, MET)
+    gap = _cell(table, dim, sector, GAP)
+    if met is None or gap is None:
+        return {"businesses_applicable": pd.NA, "businesses_meeting": pd.NA,
+                "share_meeting_pct": pd.NA, "status": SUPPRESSED}
+    if met + gap == 0:
+        return {"businesses_applicable": 0, "businesses_meeting": 0,
+                "share_meeting_pct": pd.NA, "status": NOT_APPLICABLE}
+    return {"businesses_applicable": met + gap, "businesses_meeting": met,
+            "share_meeting_pct": round(100 * met / (met + gap), 1), "status": PUBLISHED}
+
+
+def requirements_table(release: AnonymisedRelease) -> pd.DataFrame:
+    """One row per broad sector × requirement: the reference beside the share of mapped
+    businesses meeting it. Sectors in ``nace_broad_sectors.csv`` order (those in the release's
+    tables only), requirements in :data:`REQUIREMENT_CODES` order.
+
+    ``status`` is ``suppressed`` (no numbers) when the met or gap cell is suppressed,
+    ``not_applicable`` when the requirement applies to none of the sector's businesses (share
+    missing), else ``published``.
+    """
+    tables = {r.requirement: release.tables.tables[f"compliance_{r.requirement}_by_sector"]
+              for r in _requirements()}
+    present = set().union(*(set(t["broad_sector"]) for t in tables.values()))
+    rows = []
+    for sector in (s for s in _broad_sectors() if s in present):
+        for ref in _requirements():
+            table = tables[ref.requirement]
+            if sector not in set(table["broad_sector"]):
+                raise ValueError(f"compliance_{ref.requirement}_by_sector has no row {sector!r}")
+            rows.append({
+                "broad_sector": sector, "requirement": ref.requirement,
+                "applies_to": ref.applies_to, "authority_en": ref.authority_en,
+                "authority_sq": ref.authority_sq, "authority_sr": ref.authority_sr,
+                "legal_basis": ref.legal_basis,
+                **_numbers(table, f"req_{ref.requirement}", sector),
+            })
+    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    for column in ("businesses_applicable", "businesses_meeting"):
+        frame[column] = frame[column].astype("Int64")
+    frame["share_meeting_pct"] = frame["share_meeting_pct"].astype("Float64")
+    return frame

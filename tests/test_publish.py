@@ -1,0 +1,132 @@
+"""Publishing: valid, complete, reproducible Frictionless packages, with nothing raw inside."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import frictionless
+import pytest
+from leaks import raw_secrets
+
+from etl.cli import main
+from etl.demo import generate
+from etl.publish.package import PRODUCT_MAP, PROGRAMME
+from etl.publish.releases import latest
+from etl.validate import check_path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = (PRODUCT_MAP, PROGRAMME)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("raw") / "demo")
+
+
+@pytest.fixture(scope="module")
+def out(raw, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("packages")
+    assert main(["build", "--raw", str(raw), "--out", str(folder), "--quiet"]) == 0
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_frictionless_validates_every_package_with_zero_errors(out, package):
+    report = frictionless.validate(str(latest(out) / package / "datapackage.json"))
+    errors = [e.message for task in report.tasks for e in task.errors] + [
+        e.message for e in report.errors]
+    assert report.valid, errors[:5]
+    assert len(report.tasks) >= 5
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_metadata_is_complete(out, package):
+    meta = json.loads((latest(out) / package / "datapackage.json").read_text(encoding="utf-8"))
+    for key in ("name", "id", "title", "description", "version", "created", "homepage",
+                "keywords", "licenses", "sources", "contributors", "x-spatial", "x-temporal"):
+        assert meta[key], key
+    assert set(meta["x-title"]) == {"en", "sq", "sr-Latn"}
+    assert set(meta["x-description"]) == {"en", "sq", "sr-Latn"}
+    assert meta["licenses"][0]["name"] == "CC-BY-4.0"
+    roles = {c["title"]: c["roles"] for c in meta["contributors"]}
+    assert roles["NGO AKTIV"] == ["creator", "publisher"]
+    assert sum(r == ["funder"] for r in roles.values()) == 2
+    assert meta["x-synthetic"] is True
+    folder = latest(out) / package
+    for resource in meta["resources"]:
+        data = (folder / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        for fmt in ("json", "xlsx"):
+            assert (folder / resource["x-downloads"][fmt]).exists()
+        for f in resource["schema"]["fields"]:
+            assert f.get("description") and f.get("type"), (resource["name"], f["name"])
+        assert "[c]" in resource["schema"].get("missingValues", ["[c]"])
+    assert (folder / "disclosure-risk.json").exists() and (folder / "disclosure-risk.md").exists()
+
+
+def test_code_labels_in_three_languages(out):
+    meta = json.loads((latest(out) / PRODUCT_MAP / "datapackage.json").read_text("utf-8"))
+    table = next(r for r in meta["resources"] if r["name"] == "businesses_by_sector_municipality")
+    municipality = next(f for f in table["schema"]["fields"] if f["name"] == "municipality")
+    assert municipality["x-labels"]["38"] == {"en": "North Mitrovica", "sq": "Mitrovicë e Veriut",
+                                              "sr-Latn": "Severna Mitrovica",
+                                              "sr-Cyrl": "Северна Митровица"}
+
+
+def test_same_input_key_and_version_give_the_same_bytes(raw, out, tmp_path):
+    again = tmp_path / "again"
+    assert main(["build", "--raw", str(raw), "--out", str(again), "--quiet"]) == 0
+    assert _tree(again) == _tree(out)
+
+
+def test_nothing_raw_in_any_file_zip_or_workbook_member(raw, out):
+    secrets = raw_secrets(check_path(raw))
+    texts: dict[str, str] = {}
+    for path in latest(out).rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix in (".zip", ".xlsx"):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                for member in z.namelist():
+                    body = z.read(member)
+                    if member.endswith(".xlsx"):
+                        with zipfile.ZipFile(io.BytesIO(body)) as inner:
+                            for m in inner.namelist():
+                                texts[f"{path.name}/{member}/{m}"] = inner.read(m).decode(
+                                    "utf-8", "replace")
+                    else:
+                        texts[f"{path.name}/{member}"] = body.decode("utf-8", "replace")
+        else:
+            texts[path.name] = data.decode("utf-8", "replace")
+    assert any(".zip/" in name for name in texts) and any(".xlsx/" in name for name in texts)
+    for name, text in texts.items():
+        assert not [s for s in secrets if s in text], name
+
+
+def test_bad_input_publishes_nothing_and_keeps_the_last_release(raw, out, tmp_path, capsys):
+    before = _tree(out)
+    broken = tmp_path / "broken"
+    generate(broken, enterprises=50, seed=3)
+    (broken / "products.csv").unlink()
+    assert main(["build", "--raw", str(broken), "--out", str(out), "--version", "2.0.0",
+                 "--quiet"]) == 1
+    assert "products.csv" in capsys.readouterr().out
+    assert _tree(out) == before
+
+
+def test_the_committed_demo_release_is_current(raw, out):
+    """`datapackages/` holds the release built from the default demo data: rebuilding gives
+    the committed bytes (run `make datapackages` after changing what is published)."""
+    committed = ROOT / "datapackages"
+    assert _tree(out) == {k: v for k, v in _tree(committed).items() if k != "README.md"}
