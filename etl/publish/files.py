@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import math
 import os
 import re
@@ -17,6 +16,10 @@ import zipfile
 from collections.abc import Iterable
 
 import pandas as pd
+
+#: Largest table also offered as an XLSX workbook: writing spreadsheets is slow in Python
+#: (minutes for a national microdata table) and such tables are better read from CSV anyway.
+XLSX_MAX_ROWS = 20_000
 
 #: Zip's epoch: the earliest timestamp a zip entry can carry.
 ZIP_EPOCH = dt.datetime(1980, 1, 1)
@@ -45,10 +48,10 @@ def _plain(value: object) -> object:
 
 
 def json_bytes(frame: pd.DataFrame) -> bytes:
-    """Records as a JSON array, columns in order, missing values as null."""
-    records = [{c: _plain(v) for c, v in zip(frame.columns, row, strict=True)}
-               for row in frame.itertuples(index=False, name=None)]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """Records as a JSON array, columns in order, missing values as null (pandas' C writer:
+    a national microdata table is millions of cells)."""
+    text = frame.to_json(orient="records", force_ascii=False, indent=1, date_format="iso")
+    return (text + "\n").encode("utf-8")
 
 
 def zip_bytes(entries: Iterable[tuple[str, bytes]], stamp: dt.datetime) -> bytes:

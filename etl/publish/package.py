@@ -150,7 +150,8 @@ def descriptor(package: PackagePlan, release: AnonymisedRelease, written: dict[s
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "bytes": len(written[path]), "hash": _sha256(written[path]),
             "schema": r.schema,
-            "x-downloads": {"json": f"data/{r.name}.json", "xlsx": f"data/{r.name}.xlsx"},
+            "x-downloads": {fmt: f"data/{r.name}.{fmt}" for fmt in ("json", "xlsx")
+                            if f"data/{r.name}.{fmt}" in written},
         })
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -189,7 +190,8 @@ def write_package(folder: Path, package: PackagePlan, release: AnonymisedRelease
             progress(f"writing {package.name}/{r.name}")
         written[f"data/{r.name}.csv"] = files.csv_bytes(r.frame)
         written[f"data/{r.name}.json"] = files.json_bytes(r.frame)
-        written[f"data/{r.name}.xlsx"] = files.xlsx_bytes(r.frame, r.name, stamp)
+        if len(r.frame) <= files.XLSX_MAX_ROWS:
+            written[f"data/{r.name}.xlsx"] = files.xlsx_bytes(r.frame, r.name, stamp)
     written.update(package.attachments)
     written["disclosure-risk.json"] = risk_report.to_json(release.report).encode("utf-8")
     written["disclosure-risk.md"] = risk_report.to_markdown(release.report).encode("utf-8")
