@@ -76,6 +76,20 @@ def test_metadata_is_complete(out, package):
     assert (folder / "disclosure-risk.json").exists() and (folder / "disclosure-risk.md").exists()
 
 
+@pytest.mark.parametrize("package", PACKAGES)
+def test_descriptor_validates_against_the_official_data_package_v2_schema(out, package):
+    import dplib
+    import jsonschema
+
+    profile = json.loads((Path(dplib.__file__).parent / "profiles" / "2.0" /
+                          "datapackage.json").read_text(encoding="utf-8"))
+    meta = json.loads((latest(out) / package / "datapackage.json").read_text("utf-8"))
+    assert meta["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    errors = [f"{list(e.path)}: {e.message[:120]}"
+              for e in jsonschema.Draft7Validator(profile).iter_errors(meta)]
+    assert errors == []
+
+
 def test_code_labels_in_three_languages(out):
     meta = json.loads((latest(out) / PRODUCT_MAP / "datapackage.json").read_text("utf-8"))
     table = next(r for r in meta["resources"] if r["name"] == "businesses_by_sector_municipality")

@@ -88,7 +88,9 @@ def microdata_schema(frame: pd.DataFrame, levels: dict[str, str]) -> dict[str, A
         description, vocab = _microdata_column(name, levels)
         vocab = vocabularies.get(name, vocab)
         field = {"name": name, "title": _title(name), "type": "string",
-                 "description": description, "constraints": {"enum": observed}}
+                 "description": description}
+        if observed:  # a column generalised away holds only the marker: no codes to list
+            field["constraints"] = {"enum": observed}
         if vocab:
             labels = vocabulary(vocab)
             field["x-labels"] = {c: labels[c] for c in observed if c in labels}
