@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from etl import derive
+from etl.anonymise.hierarchies import broad_sector_labels
 from etl.refdata import REFERENCE_DIR
 
 if TYPE_CHECKING:
@@ -171,10 +172,8 @@ def requirements_reference() -> list[Requirement]:
     return list(_requirements())
 
 
-@lru_cache(maxsize=1)
 def _broad_sectors() -> tuple[str, ...]:
-    rows = _read("nace_broad_sectors.csv", ("section", "broad_sector", "label_en"))
-    return tuple(dict.fromkeys(row["broad_sector"] for row in rows))
+    return tuple(broad_sector_labels())  # file order
 
 
 def _cell(table: pd.DataFrame, dim: str, sector: str, code: str) -> int | None:

@@ -32,6 +32,7 @@ __all__ = [
     "municipalities_by_code",
     "municipality_lookup",
     "nace_divisions",
+    "nace_section_labels",
     "nace_sections",
     "normalise_name",
     "northern_codes",
@@ -51,9 +52,9 @@ _MUNICIPALITY_COLUMNS = (
     "northern",
 )
 _ALIAS_COLUMNS = ("alias", "kas_code", "note")
-_NACE_SECTION_COLUMNS = ("code", "label_en")
-_NACE_DIVISION_COLUMNS = ("code", "section", "label_en")
-_HS_CHAPTER_COLUMNS = ("code", "section", "label_en")
+_NACE_SECTION_COLUMNS = ("code", "label_en", "label_sq", "label_sr_latn")
+_NACE_DIVISION_COLUMNS = ("code", "section", "label_en", "label_sq", "label_sr_latn")
+_HS_CHAPTER_COLUMNS = ("code", "section", "label_en", "label_sq", "label_sr_latn")
 _CODELIST_COLUMNS = ("list", "code", "label_en", "label_sq", "label_sr_latn")
 
 # Characters treated like a space by normalise_name: hyphen-minus, Unicode hyphen,
@@ -92,6 +93,8 @@ class NaceDivision:
     code: str
     section: str
     label_en: str
+    label_sq: str
+    label_sr_latn: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class HsChapter:
     code: str
     section: str
     label_en: str
+    label_sq: str
+    label_sr_latn: str
 
 
 def normalise_name(s: str) -> str:
@@ -225,16 +230,32 @@ def northern_codes() -> frozenset[str]:
     return frozenset(m.kas_code for m in _municipalities() if m.northern)
 
 
+def _labels(en: str, sq: str, sr_latn: str) -> dict[str, str]:
+    """The labels of a code in English, Albanian and Serbian (Latin; Cyrillic derived)."""
+    return {"en": en, "sq": sq, "sr-Latn": sr_latn, "sr-Cyrl": latin_to_cyrillic(sr_latn)}
+
+
+@lru_cache(maxsize=1)
+def _nace_section_labels() -> dict[str, dict[str, str]]:
+    return {
+        row["code"]: _labels(row["label_en"], row["label_sq"], row["label_sr_latn"])
+        for row in _read("nace_sections.csv", _NACE_SECTION_COLUMNS)
+    }
+
+
 @lru_cache(maxsize=1)
 def _nace_sections() -> dict[str, str]:
-    return {
-        row["code"]: row["label_en"] for row in _read("nace_sections.csv", _NACE_SECTION_COLUMNS)
-    }
+    return {code: labels["en"] for code, labels in _nace_section_labels().items()}
 
 
 def nace_sections() -> dict[str, str]:
     """NACE Rev. 2 sections: letter → English title."""
     return dict(_nace_sections())
+
+
+def nace_section_labels() -> dict[str, dict[str, str]]:
+    """NACE Rev. 2 sections: letter → {"en", "sq", "sr-Latn", "sr-Cyrl"} titles."""
+    return {code: dict(labels) for code, labels in _nace_section_labels().items()}
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +265,9 @@ def _nace_divisions() -> dict[str, NaceDivision]:
     for row in _read("nace_divisions.csv", _NACE_DIVISION_COLUMNS):
         if row["section"] not in sections:
             raise ValueError(f"nace_divisions.csv: unknown section {row['section']!r}")
-        result[row["code"]] = NaceDivision(row["code"], row["section"], row["label_en"])
+        result[row["code"]] = NaceDivision(
+            row["code"], row["section"], row["label_en"], row["label_sq"], row["label_sr_latn"]
+        )
     return result
 
 
@@ -256,7 +279,9 @@ def nace_divisions() -> dict[str, NaceDivision]:
 @lru_cache(maxsize=1)
 def _hs_chapters() -> dict[str, HsChapter]:
     return {
-        row["code"]: HsChapter(row["code"], row["section"], row["label_en"])
+        row["code"]: HsChapter(
+            row["code"], row["section"], row["label_en"], row["label_sq"], row["label_sr_latn"]
+        )
         for row in _read("hs_chapters.csv", _HS_CHAPTER_COLUMNS)
     }
 

@@ -356,6 +356,69 @@ def test_hs_chapters() -> None:
     assert all(c.label_en for c in chapters.values())
 
 
+def _assert_trilingual(labels: dict[str, str], where: str) -> None:
+    assert set(labels) == {"en", "sq", "sr-Latn", "sr-Cyrl"}, where
+    assert all(value.strip() == value and value for value in labels.values()), (where, labels)
+    assert labels["sr-Cyrl"] == latin_to_cyrillic(labels["sr-Latn"]), where
+    # Letters outside the Serbian alphabet would survive transliteration as Latin.
+    assert not set(labels["sr-Latn"].lower()) & set("qwxyëç"), (where, labels["sr-Latn"])
+
+
+def test_nace_section_labels_trilingual() -> None:
+    labels = refdata.nace_section_labels()
+    assert list(labels) == list(refdata.nace_sections())
+    for code, lab in labels.items():
+        _assert_trilingual(lab, code)
+        assert lab["en"] == refdata.nace_sections()[code]
+    assert labels["C"]["sr-Latn"] == "Prerađivačka industrija"
+    assert labels["C"]["sr-Cyrl"] == "Прерађивачка индустрија"
+    assert labels["A"]["sq"] == "Bujqësia, pylltaria dhe peshkimi"
+
+
+def test_nace_division_labels_trilingual() -> None:
+    for code, d in refdata.nace_divisions().items():
+        _assert_trilingual(
+            {"en": d.label_en, "sq": d.label_sq, "sr-Latn": d.label_sr_latn,
+             "sr-Cyrl": latin_to_cyrillic(d.label_sr_latn)}, code)
+    assert refdata.nace_divisions()["10"].label_sr_latn == "Proizvodnja prehrambenih proizvoda"
+
+
+def test_hs_chapter_labels_trilingual() -> None:
+    for code, c in refdata.hs_chapters().items():
+        _assert_trilingual(
+            {"en": c.label_en, "sq": c.label_sq, "sr-Latn": c.label_sr_latn,
+             "sr-Cyrl": latin_to_cyrillic(c.label_sr_latn)}, code)
+
+
+def test_broad_sector_labels_trilingual() -> None:
+    from etl.anonymise.hierarchies import broad_sector_labels, broad_sector_labels_all
+
+    labels = broad_sector_labels_all()
+    assert len(labels) == 8
+    assert list(labels) == list(broad_sector_labels())
+    for sector, lab in labels.items():
+        _assert_trilingual(lab, sector)
+        assert lab["en"] == broad_sector_labels()[sector]
+
+
+@pytest.mark.parametrize("name", ["broad_sector", "nace_section", "nace_division", "hs_chapter"])
+def test_published_vocabularies_are_trilingual(name: str) -> None:
+    from etl.publish.vocabulary import vocabulary
+
+    labels = vocabulary(name)
+    assert labels
+    for code, lab in labels.items():
+        _assert_trilingual(lab, f"{name}:{code}")
+
+
+def test_label_columns_follow_label_en() -> None:
+    for filename in ("nace_sections.csv", "nace_divisions.csv", "hs_chapters.csv",
+                     "nace_broad_sectors.csv"):
+        with (refdata.REFERENCE_DIR / filename).open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert header[-3:] == ["label_en", "label_sq", "label_sr_latn"], filename
+
+
 # --- code lists --------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from etl.refdata import REFERENCE_DIR, codelist, nace_divisions, nace_sections, northern_codes
+from etl.translit import latin_to_cyrillic
 
 __all__ = [
     "EMPLOYEE_BANDS",
@@ -35,6 +36,7 @@ __all__ = [
     "WILDCARD",
     "Hierarchy",
     "broad_sector_labels",
+    "broad_sector_labels_all",
     "describe",
     "nace_broad_sectors",
     "turnover_band",
@@ -60,7 +62,7 @@ TURNOVER_BAND_LABELS: tuple[str, ...] = (
     f"{TURNOVER_BAND_EDGES[-1]:,} or more",
 )
 
-_BROAD_SECTOR_COLUMNS = ("section", "broad_sector", "label_en")
+_BROAD_SECTOR_COLUMNS = ("section", "broad_sector", "label_en", "label_sq", "label_sr_latn")
 _NACE_CODE = re.compile(r"\d{2}(\.\d{1,2})?")
 #: Legal form → level-1 group; partnerships and companies answer to the same register rules.
 _LEGAL_FORM_GROUPS = {
@@ -108,16 +110,19 @@ class Hierarchy:
 
 
 @lru_cache(maxsize=1)
-def _broad_sectors() -> tuple[dict[str, str], dict[str, str]]:
+def _broad_sectors() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     path = REFERENCE_DIR / "nace_broad_sectors.csv"
     sectors: dict[str, str] = {}
-    labels: dict[str, str] = {}
+    labels: dict[str, dict[str, str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != _BROAD_SECTOR_COLUMNS:
             raise ValueError(f"{path}: expected columns {_BROAD_SECTOR_COLUMNS}")
         for line, row in enumerate(reader, start=2):
-            section, sector, label = row["section"], row["broad_sector"], row["label_en"]
+            section, sector = row["section"], row["broad_sector"]
+            sr_latn = row["label_sr_latn"]
+            label = {"en": row["label_en"], "sq": row["label_sq"], "sr-Latn": sr_latn,
+                     "sr-Cyrl": latin_to_cyrillic(sr_latn)}
             if section in sectors:
                 raise ValueError(f"{path}, line {line}: section {section!r} listed twice")
             if labels.setdefault(sector, label) != label:
@@ -135,7 +140,12 @@ def nace_broad_sectors() -> dict[str, str]:
 
 def broad_sector_labels() -> dict[str, str]:
     """Broad sector code → English label, in file order."""
-    return dict(_broad_sectors()[1])
+    return {sector: labels["en"] for sector, labels in _broad_sectors()[1].items()}
+
+
+def broad_sector_labels_all() -> dict[str, dict[str, str]]:
+    """Broad sector code → {"en", "sq", "sr-Latn", "sr-Cyrl"} labels, in file order."""
+    return {sector: dict(labels) for sector, labels in _broad_sectors()[1].items()}
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,7 @@
 """What every published column means: titles, descriptions and code labels.
 
 Labels come from the reference data (`etl/reference/`), never from literals here, in English,
-Albanian and Serbian (Latin and Cyrillic). Where the reference data has English only (NACE,
-HS, broad sectors), the other languages are missing rather than guessed.
+Albanian and Serbian (Latin and Cyrillic; Cyrillic is derived from Latin).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from etl import refdata
-from etl.anonymise.hierarchies import broad_sector_labels
+from etl.anonymise.hierarchies import broad_sector_labels_all
 from etl.translit import latin_to_cyrillic
 
 Labels = dict[str, dict[str, str]]
@@ -47,13 +46,17 @@ def vocabulary(name: str) -> Labels:
         return {m.kas_code: _trilingual(m.name_en, m.name_sq, m.name_sr_latn)
                 for m in refdata.municipalities()}
     if name == "broad_sector":
-        return {code: _trilingual(label) for code, label in broad_sector_labels().items()}
+        return {code: _trilingual(lab["en"], lab["sq"], lab["sr-Latn"])
+                for code, lab in broad_sector_labels_all().items()}
     if name == "nace_section":
-        return {code: _trilingual(label) for code, label in refdata.nace_sections().items()}
+        return {code: _trilingual(lab["en"], lab["sq"], lab["sr-Latn"])
+                for code, lab in refdata.nace_section_labels().items()}
     if name == "nace_division":
-        return {code: _trilingual(d.label_en) for code, d in refdata.nace_divisions().items()}
+        return {code: _trilingual(d.label_en, d.label_sq, d.label_sr_latn)
+                for code, d in refdata.nace_divisions().items()}
     if name == "hs_chapter":
-        return {code: _trilingual(c.label_en) for code, c in refdata.hs_chapters().items()}
+        return {code: _trilingual(c.label_en, c.label_sq, c.label_sr_latn)
+                for code, c in refdata.hs_chapters().items()}
     return refdata.codelist(name)
 
 
