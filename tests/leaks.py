@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from etl import refdata
 from etl.rawformat import tables as raw_tables
 from etl.validate import CheckResult
 
 
-def public_words() -> set[str]:
-    """Words a release may legitimately contain: place names and code labels."""
+@lru_cache(maxsize=1)
+def public_text() -> str:
+    """Everything a release may legitimately contain besides data: place names, code labels
+    of every published vocabulary, the handbook's authorities and steps, the publishers."""
     from etl.handbook import requirements_reference
     from etl.publish.package import CONTRIBUTORS
+    from etl.publish.vocabulary import vocabulary
 
-    words = {c["title"].casefold() for c in CONTRIBUTORS} | {"ngo aktiv"}
-    for requirement in requirements_reference():  # the handbook's public authorities
-        words |= {requirement.authority(lang).casefold() for lang in ("en", "sq", "sr")}
+    texts = [c["title"] for c in CONTRIBUTORS] + ["NGO AKTIV"]
     for m in refdata.municipalities():
-        words |= {n.casefold() for n in m.names}
-    for name in refdata.codelist_names():
-        for code, labels in refdata.codelist(name).items():
-            words |= {code.casefold(), *(v.casefold() for v in labels.values())}
-    return words
+        texts += list(m.names)
+    names = [*refdata.codelist_names(), "municipality", "broad_sector", "nace_section",
+             "nace_division", "hs_chapter", "compliance_level", "requirement_status", "size",
+             "legal_form_group", "market", "age_band", "special", "cell_status"]
+    for name in names:
+        for code, labels in vocabulary(name).items():
+            texts += [code, *labels.values()]
+    for requirement in requirements_reference():
+        for lang in ("en", "sq", "sr"):
+            texts += [requirement.authority(lang), *requirement.steps(lang)]
+    return "\n".join(texts).casefold()
 
 
 def raw_secrets(checked: CheckResult) -> set[str]:
-    """Every identifying string of the raw input (5+ characters, not a public word): direct
-    identifiers, free text, and the raw ids."""
-    public = public_words()
+    """Every identifying string of the raw input (5+ characters, not found in public reference
+    text): direct identifiers, free text, and the raw ids."""
+    public = public_text()
     secrets: set[str] = set()
     for name, spec in raw_tables().items():
         if name not in checked.tables:
