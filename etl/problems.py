@@ -7,7 +7,7 @@ when a report is rendered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,23 +112,3 @@ class Problems:
     def __iter__(self) -> Iterator[Problem]:
         for batch in self.batches:
             yield from batch.problems()
-
-    def rules(self) -> set[str]:
-        return {b.rule for b in self.batches}
-
-    def of(self, *, file: str | None = None, rule: str | None = None,
-           column: str | None = None) -> list[Problem]:
-        """Problems matching all the given attributes (for tests and callers that filter)."""
-        return [
-            p for p in self
-            if (file is None or p.file == file)
-            and (rule is None or p.rule == rule)
-            and (column is None or p.column == column)
-        ]
-
-
-def files_of(problems: Iterable[Problem]) -> list[str]:
-    seen: dict[str, None] = {}
-    for p in problems:
-        seen.setdefault(p.file)
-    return list(seen)
