@@ -9,8 +9,6 @@ anything disclosure control has suppressed.
 
 from __future__ import annotations
 
-import csv
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -19,7 +17,7 @@ import pandas as pd
 
 from etl import derive
 from etl.anonymise.hierarchies import broad_sector_labels
-from etl.refdata import REFERENCE_DIR
+from etl.refdata import REFERENCE_DIR, read_reference
 
 if TYPE_CHECKING:
     from etl.anonymise.release import AnonymisedRelease
@@ -88,18 +86,8 @@ def _lang(lang: str) -> str:
 
 
 def _read(filename: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of a reference CSV, NFC-normalised, refusing a wrong header or field count."""
-    path = REFERENCE_DIR / filename
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != columns:
-            raise ValueError(f"{path}: expected columns {columns}, found {reader.fieldnames}")
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            if None in row or any(value is None for value in row.values()):
-                raise ValueError(f"{path}, line {line}: wrong number of fields")
-            rows.append({k: unicodedata.normalize("NFC", v).strip() for k, v in row.items()})
-    return rows
+    rows = read_reference(filename, columns, REFERENCE_DIR)
+    return [{k: v.strip() for k, v in row.items()} for row in rows]
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ __all__ = [
     "nace_section_labels",
     "nace_sections",
     "normalise_name",
+    "read_reference",
     "northern_codes",
 ]
 
@@ -120,8 +121,10 @@ def normalise_name(s: str) -> str:
     return " ".join(s.split())
 
 
-def _read(filename: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    path = REFERENCE_DIR / filename
+def read_reference(filename: str, columns: tuple[str, ...],
+                   folder: Path = REFERENCE_DIR) -> list[dict[str, str]]:
+    """Rows of a reference CSV, NFC-normalised, refusing a wrong header or field count."""
+    path = folder / filename
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header = tuple(reader.fieldnames or ())
@@ -146,7 +149,7 @@ def _parse_bool(value: str, where: str) -> bool:
 @lru_cache(maxsize=1)
 def _municipalities() -> tuple[Municipality, ...]:
     result: list[Municipality] = []
-    for row in _read("municipalities.csv", _MUNICIPALITY_COLUMNS):
+    for row in read_reference("municipalities.csv", _MUNICIPALITY_COLUMNS):
         where = f"municipalities.csv, code {row['kas_code']!r}"
         item = Municipality(
             kas_code=row["kas_code"],
@@ -205,7 +208,7 @@ def _municipality_lookup() -> dict[str, str]:
         for name in m.names:
             add(name, m.kas_code, where)
     known_codes = {m.kas_code for m in _municipalities()}
-    for line, row in enumerate(_read("municipality_aliases.csv", _ALIAS_COLUMNS), start=2):
+    for line, row in enumerate(read_reference("municipality_aliases.csv", _ALIAS_COLUMNS), start=2):
         where = f"municipality_aliases.csv, line {line}"
         if row["kas_code"] not in known_codes:
             raise ValueError(f"{where}: unknown KAS code {row['kas_code']!r}")
@@ -239,7 +242,7 @@ def _labels(en: str, sq: str, sr_latn: str) -> dict[str, str]:
 def _nace_section_labels() -> dict[str, dict[str, str]]:
     return {
         row["code"]: _labels(row["label_en"], row["label_sq"], row["label_sr_latn"])
-        for row in _read("nace_sections.csv", _NACE_SECTION_COLUMNS)
+        for row in read_reference("nace_sections.csv", _NACE_SECTION_COLUMNS)
     }
 
 
@@ -262,7 +265,7 @@ def nace_section_labels() -> dict[str, dict[str, str]]:
 def _nace_divisions() -> dict[str, NaceDivision]:
     sections = _nace_sections()
     result: dict[str, NaceDivision] = {}
-    for row in _read("nace_divisions.csv", _NACE_DIVISION_COLUMNS):
+    for row in read_reference("nace_divisions.csv", _NACE_DIVISION_COLUMNS):
         if row["section"] not in sections:
             raise ValueError(f"nace_divisions.csv: unknown section {row['section']!r}")
         result[row["code"]] = NaceDivision(
@@ -282,7 +285,7 @@ def _hs_chapters() -> dict[str, HsChapter]:
         row["code"]: HsChapter(
             row["code"], row["section"], row["label_en"], row["label_sq"], row["label_sr_latn"]
         )
-        for row in _read("hs_chapters.csv", _HS_CHAPTER_COLUMNS)
+        for row in read_reference("hs_chapters.csv", _HS_CHAPTER_COLUMNS)
     }
 
 
@@ -294,7 +297,7 @@ def hs_chapters() -> dict[str, HsChapter]:
 @lru_cache(maxsize=1)
 def _codelists() -> dict[str, dict[str, dict[str, str]]]:
     lists: dict[str, dict[str, dict[str, str]]] = {}
-    for line, row in enumerate(_read("codelists.csv", _CODELIST_COLUMNS), start=2):
+    for line, row in enumerate(read_reference("codelists.csv", _CODELIST_COLUMNS), start=2):
         codes = lists.setdefault(row["list"], {})
         if row["code"] in codes:
             raise ValueError(f"codelists.csv, line {line}: duplicate code {row['code']!r}")
