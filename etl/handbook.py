@@ -49,8 +49,8 @@ _SCOPE_COLUMNS = ("code", "label_en", "label_sq", "label_sr")
 _OPTIONAL = frozenset({"legal_basis"})
 
 TABLE_COLUMNS = ("broad_sector", "requirement", "applies_to", "authority_en", "authority_sq",
-                 "authority_sr", "legal_basis", "businesses_applicable", "businesses_meeting",
-                 "share_meeting_pct", "status")
+                 "authority_sr", "legal_basis", "steps_en", "steps_sq", "steps_sr",
+                 "businesses_applicable", "businesses_meeting", "share_meeting_pct", "status")
 MET, GAP = "met", "gap"
 PUBLISHED, SUPPRESSED, NOT_APPLICABLE = "published", "suppressed", "not_applicable"
 
@@ -214,6 +214,7 @@ def requirements_table(release: AnonymisedRelease) -> pd.DataFrame:
                 "applies_to": ref.applies_to, "authority_en": ref.authority_en,
                 "authority_sq": ref.authority_sq, "authority_sr": ref.authority_sr,
                 "legal_basis": ref.legal_basis,
+                **{f"steps_{lang}": STEP_SEPARATOR.join(ref.steps(lang)) for lang in LANGUAGES},
                 **_numbers(table, f"req_{ref.requirement}", sector),
             })
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))

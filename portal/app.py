@@ -13,9 +13,10 @@ from typing import Any
 import dash
 import flask
 
-from portal import layout, vendor
+from portal import layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.i18n import _, get_locale
+from portal.load.database import Store
 
 PORTAL_DIR = Path(__file__).resolve().parent
 #: Where the ETL writes its Frictionless data packages, unless told otherwise.
@@ -63,7 +64,9 @@ def create_app(
     Args:
         packages_dir: directory of data packages; defaults to the repo's
             ``datapackages/`` (or ``config["PACKAGES_DIR"]`` if given).
-        config: Flask settings overriding the defaults (e.g. ``CACHE_TYPE``).
+        config: Flask settings overriding the defaults (e.g. ``CACHE_TYPE``,
+            ``DATABASE_URL``: any SQLAlchemy URL; a SQLite file in the Flask
+            instance folder by default).
     """
     settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **(config or {})}
     settings["PACKAGES_DIR"] = resolve_packages_dir(
@@ -74,6 +77,12 @@ def create_app(
     server = flask.Flask("portal", static_folder=None)
     server.config.from_mapping(settings)
     cache.init_app(server)
+    if not server.config.get("DATABASE_URL"):
+        Path(server.instance_path).mkdir(parents=True, exist_ok=True)
+        server.config["DATABASE_URL"] = f"sqlite:///{Path(server.instance_path) / 'portal.sqlite'}"
+    server.extensions[query.STORE_KEY] = Store(
+        server.config["DATABASE_URL"], settings["PACKAGES_DIR"],
+        check_interval=server.config.get("RELEASE_CHECK_INTERVAL", 2.0))
 
     app = PortalDash(
         "portal",

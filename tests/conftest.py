@@ -28,10 +28,30 @@ def packages_dir(tmp_path: Path) -> Path:
     return path
 
 
+#: The committed demo release (read only: tests never write into it).
+DEMO_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
+
+
+def test_config(tmp_path: Path) -> dict[str, object]:
+    """Settings of a test portal: its own SQLite file and a cache of its own."""
+    return {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite'}"}
+
+
 @pytest.fixture
-def app(packages_dir: Path) -> Iterator[dash.Dash]:
-    """A fresh portal configured for testing."""
-    yield create_app(packages_dir, {"TESTING": True})
+def app(packages_dir: Path, tmp_path: Path) -> Iterator[dash.Dash]:
+    """A fresh portal with nothing published."""
+    yield create_app(packages_dir, test_config(tmp_path))
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path) -> Iterator[dash.Dash]:
+    """A fresh portal serving the committed demo release."""
+    yield create_app(DEMO_PACKAGES, test_config(tmp_path))
+
+
+@pytest.fixture
+def demo_client(demo_app: dash.Dash) -> FlaskClient:
+    return demo_app.server.test_client()
 
 
 @pytest.fixture

@@ -49,7 +49,8 @@ def coverage(result: CheckResult) -> dict[str, Any]:
     return {
         "spatial": {
             "country": "XK",
-            "municipalities": [{"kas_code": m.kas_code, "name": m.name_en} for m in north],
+            "municipalities": [{"kas_code": m.kas_code, "name": m.name_en,
+                                "seat": [m.longitude, m.latitude]} for m in north],
             "bbox": [min(m.longitude for m in north), min(m.latitude for m in north),
                      max(m.longitude for m in north), max(m.latitude for m in north)],
         },
@@ -66,6 +67,9 @@ REQUIREMENT_COLUMNS = {
     "authority_sq": "The responsible authority, in Albanian.",
     "authority_sr": "The responsible authority, in Serbian.",
     "legal_basis": "The law or regulation (empty where the programme's sources name none).",
+    "steps_en": "How to meet it: 2-3 steps in English, separated by ` | `.",
+    "steps_sq": "How to meet it, in Albanian (steps separated by ` | `).",
+    "steps_sr": "How to meet it, in Serbian (steps separated by ` | `).",
     "businesses_applicable": "Mapped businesses of the sector to which it applies; `[c]` "
                              "where suppressed.",
     "businesses_meeting": "Of those, businesses meeting it; `[c]` where suppressed.",

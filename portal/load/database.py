@@ -1,0 +1,189 @@
+"""The portal's database: each published release loaded into its own tables.
+
+Tables of a release are named ``r<fingerprint[:12]>_<resource>``, so a new
+release loads beside the one being served and becomes visible in one step (the
+row in ``portal_release`` turning ``ready``); a request pins one
+:class:`LoadedRelease` and never sees a mix of two. Works over any SQLAlchemy
+URL: a SQLite file by default, PostgreSQL in production.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from portal.load.release import Release, read_release
+
+log = logging.getLogger(__name__)
+
+#: Published marker of a suppressed cell, and the empty string: both load as NULL.
+MISSING = ("", "[c]")
+KEEP_RELEASES = 2
+_TYPES: dict[str, Any] = {"integer": sa.BigInteger, "number": sa.Float, "boolean": sa.Boolean}
+
+metadata = sa.MetaData()
+releases_table = sa.Table(
+    "portal_release",
+    metadata,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("descriptors", sa.Text, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # loading | ready
+    sa.Column("loaded_at", sa.Float, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class LoadedRelease:
+    """A release that is in the database: what a request reads from."""
+
+    fingerprint: str
+    version: str
+    packages: dict[str, dict[str, Any]]
+
+    @property
+    def key(self) -> str:
+        """Short id used in table names and cache keys."""
+        return self.fingerprint[:12]
+
+    @property
+    def synthetic(self) -> bool:
+        return any(d.get("x-synthetic") for d in self.packages.values())
+
+    def resource(self, name: str) -> dict[str, Any]:
+        """The resource descriptor called ``name`` (KeyError if the release has none)."""
+        for descriptor in self.packages.values():
+            for resource in descriptor["resources"]:
+                if resource["name"] == name:
+                    return resource
+        raise KeyError(name)
+
+    def package_of(self, name: str) -> dict[str, Any]:
+        for descriptor in self.packages.values():
+            if any(r["name"] == name for r in descriptor["resources"]):
+                return descriptor
+        raise KeyError(name)
+
+    def table_name(self, resource: str) -> str:
+        return f"r{self.key}_{resource}"
+
+
+def _column_type(field: dict[str, Any]) -> Any:
+    return _TYPES.get(field.get("type", "string"), sa.Text)
+
+
+def _read_resource(root: Path, package: str, resource: dict[str, Any]) -> pd.DataFrame:
+    """A resource's CSV with columns typed by its Table Schema (``[c]`` → NULL)."""
+    fields = resource["schema"]["fields"]
+    frame = pd.read_csv(root / package / resource["path"], dtype=str, keep_default_na=False,
+                        na_values=list(MISSING), encoding="utf-8")
+    for spec in fields:
+        name, kind = spec["name"], spec.get("type", "string")
+        if kind in ("integer", "number"):
+            frame[name] = pd.to_numeric(frame[name])
+        elif kind == "boolean":
+            frame[name] = frame[name].map({"true": True, "false": False})
+    return frame.astype(object).where(frame.notna(), None)
+
+
+class Store:
+    """Loads the current release into the database and hands out :class:`LoadedRelease`.
+
+    ``current()`` looks for a new release at most every ``check_interval`` seconds
+    (hashing two small descriptors), so a release published while serving is picked
+    up without a restart.
+    """
+
+    def __init__(self, url: str, packages_dir: Path, check_interval: float = 2.0) -> None:
+        self.engine = sa.create_engine(url)
+        self.packages_dir = packages_dir
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._current: LoadedRelease | None = None
+        self._checked = float("-inf")
+        metadata.create_all(self.engine)
+
+    def current(self) -> LoadedRelease | None:
+        """The release to serve now, loading a newer one first if it has appeared."""
+        if time.monotonic() - self._checked < self.check_interval:
+            return self._current
+        with self._lock:
+            if time.monotonic() - self._checked >= self.check_interval:
+                self._current = self._refresh()
+                self._checked = time.monotonic()
+        return self._current
+
+    def _refresh(self) -> LoadedRelease | None:
+        release = read_release(self.packages_dir)
+        if release is None:
+            return None
+        if self._current is not None and self._current.fingerprint == release.fingerprint:
+            return self._current
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(releases_table.c.state).where(
+                releases_table.c.fingerprint == release.fingerprint)).first()
+        if row is None or row.state != "ready":
+            self.load(release)
+        return LoadedRelease(release.fingerprint, release.version, release.packages)
+
+    def load(self, release: Release) -> LoadedRelease:
+        """Copy every tabular resource of ``release`` into new tables, then mark it ready."""
+        started = time.perf_counter()
+        loaded = LoadedRelease(release.fingerprint, release.version, release.packages)
+        with self.engine.begin() as conn:
+            conn.execute(releases_table.delete().where(
+                releases_table.c.fingerprint == release.fingerprint))
+            conn.execute(releases_table.insert().values(
+                fingerprint=release.fingerprint, version=release.version,
+                descriptors=json.dumps(release.packages), state="loading",
+                loaded_at=time.time()))
+        for package, descriptor in release.packages.items():
+            for resource in descriptor["resources"]:
+                if "schema" not in resource or not resource.get("path", "").endswith(".csv"):
+                    continue
+                self._load_table(loaded.table_name(resource["name"]),
+                                 _read_resource(release.root, package, resource),
+                                 resource["schema"])
+        with self.engine.begin() as conn:
+            conn.execute(releases_table.update().where(
+                releases_table.c.fingerprint == release.fingerprint).values(state="ready"))
+        log.info("loaded release %s (%s) in %.2f s", release.version, loaded.key,
+                 time.perf_counter() - started)
+        self._drop_old(keep=release.fingerprint)
+        return loaded
+
+    def _load_table(self, name: str, frame: pd.DataFrame, schema: dict[str, Any]) -> None:
+        fields = schema["fields"]
+        table = sa.Table(name, sa.MetaData(), *(
+            sa.Column(f["name"], _column_type(f)) for f in fields))
+        keys = schema.get("primaryKey") or []
+        if keys:
+            sa.Index(f"ix_{name}"[:63], *(table.c[k] for k in keys))
+        with self.engine.begin() as conn:
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+            records = frame.to_dict("records")
+            for start in range(0, len(records), 5000):
+                conn.execute(table.insert(), records[start:start + 5000])
+
+    def _drop_old(self, keep: str) -> None:
+        """Drop the tables of all but the newest :data:`KEEP_RELEASES` releases."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(releases_table.c.fingerprint, releases_table.c.loaded_at)
+                                .order_by(releases_table.c.loaded_at.desc())).all()
+            stale = [r.fingerprint for r in rows if r.fingerprint != keep][KEEP_RELEASES - 1:]
+            if not stale:
+                return
+            inspector = sa.inspect(conn)
+            for table in inspector.get_table_names():
+                if any(table.startswith(f"r{fp[:12]}_") for fp in stale):
+                    conn.execute(sa.text(f'DROP TABLE "{table}"'))
+            conn.execute(releases_table.delete().where(releases_table.c.fingerprint.in_(stale)))

@@ -1,0 +1,76 @@
+"""Find the published release the portal should show, and fingerprint it.
+
+The ETL publishes ``<dir>/<version>/<package>/datapackage.json`` and points
+``<dir>/latest`` at the newest version. The fingerprint is a SHA-256 over every
+package descriptor; descriptors carry the SHA-256 of each of their files, so a
+change to any published byte gives a new fingerprint and the portal reloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DESCRIPTOR = "datapackage.json"
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published release: its folder, fingerprint and package descriptors."""
+
+    root: Path
+    fingerprint: str
+    packages: dict[str, dict[str, Any]] = field(repr=False)
+
+    @property
+    def version(self) -> str:
+        versions = {d.get("version", "") for d in self.packages.values()}
+        return ", ".join(sorted(versions))
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any package says it holds demo data (``x-synthetic``)."""
+        return any(d.get("x-synthetic") for d in self.packages.values())
+
+    @property
+    def created(self) -> str:
+        return max((d.get("created", "") for d in self.packages.values()), default="")
+
+    def resources(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Resource name → (package name, resource descriptor), over every package."""
+        return {r["name"]: (name, r) for name, d in self.packages.items() for r in d["resources"]}
+
+
+def locate(packages_dir: Path) -> Path | None:
+    """The folder holding the package folders: ``latest`` if there is one, else the
+    directory itself when it holds packages (a single release copied somewhere)."""
+    latest = packages_dir / "latest"
+    for root in (latest, packages_dir):
+        if root.is_dir() and any(root.glob(f"*/{DESCRIPTOR}")):
+            return root.resolve()
+    return None
+
+
+def read_release(packages_dir: Path) -> Release | None:
+    """The current release under ``packages_dir``, or None when nothing is published.
+
+    Raises:
+        ValueError: a descriptor is not valid JSON (named, with the file).
+    """
+    root = locate(packages_dir)
+    if root is None:
+        return None
+    digest = hashlib.sha256()
+    packages: dict[str, dict[str, Any]] = {}
+    for path in sorted(root.glob(f"*/{DESCRIPTOR}")):
+        raw = path.read_bytes()
+        digest.update(path.parent.name.encode() + b"\0" + raw + b"\0")
+        try:
+            descriptor = json.loads(raw)
+        except ValueError as error:
+            raise ValueError(f"{path}: not a valid data package descriptor: {error}") from None
+        packages[path.parent.name] = descriptor  # the publisher names folders after packages
+    return Release(root=root, fingerprint=digest.hexdigest(), packages=packages)
