@@ -13,8 +13,9 @@ from typing import Any
 import dash
 import flask
 
-from portal import layout, query, vendor
+from portal import downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
+from portal.components import chart
 from portal.i18n import _, get_locale
 from portal.load.database import Store
 
@@ -99,11 +100,13 @@ def create_app(
         ),
         # Dash would otherwise flash an untranslated "Updating..." in the tab.
         update_title=None,
-        # Page layouts are validated together on first request; no callbacks yet
-        # target components that exist only on some pages.
-        suppress_callback_exceptions=False,
+        # Chart callbacks target components that exist on some pages only; Dash would
+        # otherwise build every page (and query the database) to validate them.
+        suppress_callback_exceptions=True,
     )
     vendor.init_app(app)
+    downloads.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)
+    chart.register_callbacks(app)
     return app

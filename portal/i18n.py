@@ -38,3 +38,13 @@ def get_locale() -> str:
     Always English until the gettext catalogues land.
     """
     return DEFAULT_LOCALE
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """A number for display (thousands grouped); locale-aware once catalogues land."""
+    return f"{value:,.{decimals}f}"
+
+
+def format_percent(value: float, decimals: int = 0) -> str:
+    """A percentage (``value`` already in percent) for display."""
+    return _("%(value)s%%", value=format_number(value, decimals))

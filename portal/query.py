@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from portal.cache import cache
-from portal.load.database import LoadedRelease, Store
+from portal.load.database import ROW, LoadedRelease, Store
 
 STORE_KEY = "portal_store"
 
@@ -49,11 +49,11 @@ def _where(table: sa.Table, conditions: Mapping[str, Condition]) -> list[Any]:
 @cache.memoize()
 def _select(release_key: str, table_name: str, conditions: tuple[tuple[str, Condition], ...],
             columns: tuple[str, ...]) -> pd.DataFrame:
-    engine = store().engine
-    table = sa.Table(table_name, sa.MetaData(), autoload_with=engine)
-    statement = sa.select(*(table.c[c] for c in columns) if columns else table)
-    statement = statement.where(*_where(table, dict(conditions)))
-    with engine.connect() as conn:
+    table = store().table(table_name)
+    selected = columns or tuple(c.name for c in table.c if c.name != ROW)
+    statement = (sa.select(*(table.c[c] for c in selected))
+                 .where(*_where(table, dict(conditions))).order_by(table.c[ROW]))
+    with store().engine.connect() as conn:
         result = conn.execute(statement)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 

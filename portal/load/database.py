@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 #: Published marker of a suppressed cell, and the empty string: both load as NULL.
 MISSING = ("", "[c]")
 KEEP_RELEASES = 2
+#: Row number in the published file, so queries keep its order on any database.
+ROW = "_row"
 _TYPES: dict[str, Any] = {"integer": sa.BigInteger, "number": sa.Float, "boolean": sa.Boolean}
 
 metadata = sa.MetaData()
@@ -109,7 +111,16 @@ class Store:
         self._lock = threading.Lock()
         self._current: LoadedRelease | None = None
         self._checked = float("-inf")
+        self._tables: dict[str, sa.Table] = {}
         metadata.create_all(self.engine)
+
+    def table(self, name: str) -> sa.Table:
+        """A loaded table (reflected once; release tables never change after loading)."""
+        found = self._tables.get(name)
+        if found is None:
+            found = sa.Table(name, sa.MetaData(), autoload_with=self.engine)
+            self._tables[name] = found
+        return found
 
     def current(self) -> LoadedRelease | None:
         """The release to serve now, loading a newer one first if it has appeared."""
@@ -162,7 +173,7 @@ class Store:
 
     def _load_table(self, name: str, frame: pd.DataFrame, schema: dict[str, Any]) -> None:
         fields = schema["fields"]
-        table = sa.Table(name, sa.MetaData(), *(
+        table = sa.Table(name, sa.MetaData(), sa.Column(ROW, sa.Integer, primary_key=True), *(
             sa.Column(f["name"], _column_type(f)) for f in fields))
         keys = schema.get("primaryKey") or []
         if keys:
@@ -170,7 +181,7 @@ class Store:
         with self.engine.begin() as conn:
             table.drop(conn, checkfirst=True)
             table.create(conn)
-            records = frame.to_dict("records")
+            records = frame.assign(**{ROW: range(len(frame))}).to_dict("records")
             for start in range(0, len(records), 5000):
                 conn.execute(table.insert(), records[start:start + 5000])
 

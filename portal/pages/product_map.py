@@ -1,27 +1,208 @@
-"""Where products are made: the map of producers and their products."""
+"""Product map: who the mapped businesses are, what they make and where they sell."""
+
+from __future__ import annotations
 
 import dash
+import plotly.graph_objects as go
 from dash.development.base_component import Component
 
-from portal.i18n import _
-from portal.layout import page_title, placeholder
-
-dash.register_page(
-    __name__,
-    path="/product-map",
-    name=_("Product map"),
-    order=1,
-    title=page_title(_("Product map")),
+from portal.components.chart import ChartData, ChartView, chart
+from portal.components.figures import (
+    PALETTE,
+    SUPPRESSED_COLOUR,
+    SUPPRESSED_MARK,
+    bars,
+    interior,
+    styled,
 )
+from portal.components.page import chart_page
+from portal.i18n import _, format_number
+from portal.labels import TOTAL
+from portal.layout import page_title
+
+dash.register_page(__name__, path="/product-map", name=_("Product map"), order=1,
+                   title=page_title(_("Product map")))
+
+FILTERS = ("municipality", "sector")
+CHARTS = ["businesses-by-division", "businesses-by-municipality", "businesses-by-sector",
+          "businesses-by-hs-chapter", "businesses-by-size", "businesses-by-market"]
 
 
-def layout(**_query: str) -> Component:
-    """Placeholder until the page's content lands."""
-    return placeholder(
+def layout(**params: str) -> Component:
+    return chart_page(
         _("Product map"),
-        _(
-            "An interactive map of who produces what and where across the four "
-            "northern municipalities, filterable by sector and product."
-        ),
-        icon_name="geo-alt",
-    )
+        _("Which businesses the survey mapped in the four northern municipalities, what they "
+          "make and where they sell."),
+        "map", FILTERS, CHARTS, params)
+
+
+def _top(data: ChartData, dims: tuple[str, ...], labels: dict[str, str], dim: str
+         ) -> tuple[str, float] | None:
+    rows = interior(data.published(), *dims)
+    if rows.empty:
+        return None
+    best = rows.loc[rows["value"].astype(float).idxmax()]
+    return labels.get(best[dim], best[dim]), float(best["value"])
+
+
+def _count(value: float) -> str:
+    return format_number(value)
+
+
+@chart("businesses-by-division", "businesses_by_section_division", ("section", "division"),
+       wide=True)
+def by_division(data: ChartData) -> ChartView:
+    """Treemap of NACE sections → divisions; suppressed divisions pooled per section."""
+    sections, divisions = data.labels("section"), data.labels("division")
+    frame = data.frame
+    totals = frame[(frame["division"] == TOTAL) & (frame["section"] != TOTAL)]
+    cells = interior(frame, "section", "division")
+    ids, parents, names, values, colours = [], [], [], [], []
+    for index, row in enumerate(totals.itertuples()):
+        if row.status == "suppressed" or not row.value:
+            continue
+        ids.append(row.section)
+        parents.append("")
+        names.append(sections.get(row.section, row.section))
+        values.append(float(row.value))
+        colours.append(PALETTE[index % len(PALETTE)])
+        children = cells[cells["section"] == row.section]
+        shown = children[(children["status"] != "suppressed") & (children["value"] > 0)]
+        for child in shown.itertuples():
+            ids.append(f"{row.section}/{child.division}")
+            parents.append(row.section)
+            names.append(divisions.get(child.division, child.division))
+            values.append(float(child.value))
+            colours.append(PALETTE[index % len(PALETTE)])
+        rest = float(row.value) - float(shown["value"].sum())
+        if rest > 0:
+            ids.append(f"{row.section}/[c]")
+            parents.append(row.section)
+            names.append(_("Suppressed divisions %(mark)s", mark=SUPPRESSED_MARK))
+            values.append(rest)
+            colours.append(SUPPRESSED_COLOUR)
+    figure = go.Figure(go.Treemap(
+        ids=ids, parents=parents, labels=names, values=values, branchvalues="total",
+        marker={"colors": colours}, textinfo="label+value",
+        hovertemplate="%{label}: %{value:,} " + data.unit + "<extra></extra>"))
+    top = _top(data, ("section", "division"), divisions, "division")
+    title = (_("Most mapped businesses work in %(division)s (%(n)s)", division=top[0],
+               n=_count(top[1])) if top else _("Businesses by sector"))
+    return ChartView(styled(figure, 460), title, _(
+        "Treemap of mapped businesses by NACE section and division; each rectangle's area is "
+        "the number of businesses. Divisions too small to publish are pooled as suppressed."))
+
+
+@chart("businesses-by-municipality", "businesses_by_sector_municipality",
+       ("broad_sector", "municipality"))
+def by_municipality(data: ChartData) -> ChartView:
+    """Bubble map on the municipalities' seats: renders offline, no tiles needed."""
+    municipalities = data.labels("municipality")
+    package = data.release.package_of("businesses_by_sector_municipality")
+    seats = {m["kas_code"]: m.get("seat") for m in package.get("x-spatial", {})
+             .get("municipalities", [])}
+    frame = data.frame
+    sector = data.active.get("sector", TOTAL)
+    rows = frame[(frame["broad_sector"] == sector) & (frame["municipality"] != TOTAL)]
+    figure = go.Figure()
+    shown = rows[rows["status"] != "suppressed"]
+    hidden = rows[rows["status"] == "suppressed"]
+    biggest = max([float(v) for v in shown["value"]] + [1.0])
+    for subset, suppressed in ((shown, False), (hidden, True)):
+        if subset.empty:
+            continue
+        codes = [c for c in subset["municipality"] if seats.get(c)]
+        values = [float(v) if not suppressed else 0.0 for v in
+                  subset.set_index("municipality").loc[codes, "value"].fillna(0)]
+        figure.add_scatter(
+            x=[seats[c][0] for c in codes], y=[seats[c][1] for c in codes],
+            mode="markers+text", name=_("Suppressed [c]") if suppressed else data.unit,
+            text=[f"{municipalities.get(c, c)}<br>" +
+                  (SUPPRESSED_MARK if suppressed else _count(v)) for c, v in zip(codes, values,
+                                                                                  strict=True)],
+            textposition="bottom center",
+            marker={"size": [14 if suppressed else 18 + 52 * (v / biggest) ** 0.5 for v in values],
+                    "color": SUPPRESSED_COLOUR if suppressed else PALETTE[0],
+                    "opacity": 0.85, "symbol": "circle-open" if suppressed else "circle",
+                    "line": {"width": 2, "color": "#ffffff" if not suppressed
+                             else SUPPRESSED_COLOUR}},
+            hoverinfo="text", showlegend=suppressed, cliponaxis=False)
+    figure.update_xaxes(visible=False, range=[20.55, 21.0])
+    figure.update_yaxes(visible=False, range=[42.82, 43.17], scaleanchor="x", scaleratio=1.37)
+    top = _top(data, ("broad_sector", "municipality"), municipalities, "municipality") \
+        if sector == TOTAL else None
+    if sector == TOTAL and not shown.empty:
+        best = shown.loc[shown["value"].astype(float).idxmax()]
+        top = (municipalities.get(best["municipality"]), float(best["value"]))
+    title = (_("%(place)s has the most mapped businesses (%(n)s)", place=top[0],
+               n=_count(top[1])) if top else _("Mapped businesses by municipality"))
+    return ChartView(styled(figure, 380), title, _(
+        "Map of the four northern municipalities: each circle sits on the municipal seat and its "
+        "area shows the number of mapped businesses."))
+
+
+@chart("businesses-by-sector", "businesses_by_sector_municipality",
+       ("broad_sector", "municipality"))
+def by_sector(data: ChartData) -> ChartView:
+    sectors = data.labels("broad_sector")
+    municipalities = data.labels("municipality")
+    frame = data.frame
+    if "municipality" not in data.active:
+        frame = frame[frame["municipality"] != TOTAL]
+    figure = bars(frame, "broad_sector", sectors, data.unit, colour="municipality",
+                  colour_labels={c: t for c, t in municipalities.items() if c != TOTAL},
+                  stacked=True)
+    totals = data.frame[data.frame["municipality"] == TOTAL]
+    top = _top(ChartData(data.chart, data.release, totals), ("broad_sector",), sectors,
+               "broad_sector") if "municipality" not in data.active else _top(
+        data, ("broad_sector",), sectors, "broad_sector")
+    title = (_("%(sector)s is the largest sector (%(n)s businesses)", sector=top[0],
+               n=_count(top[1])) if top else _("Businesses by sector"))
+    return ChartView(figure, title, _(
+        "Bar chart of mapped businesses by broad sector, stacked by municipality."))
+
+
+@chart("businesses-by-hs-chapter", "businesses_by_hs_chapter", ("hs_chapters",))
+def by_hs_chapter(data: ChartData) -> ChartView:
+    chapters = data.labels("hs_chapters")
+    figure = bars(data.frame, "hs_chapters", chapters, data.unit)
+    top = _top(data, ("hs_chapters",), chapters, "hs_chapters")
+    title = (_("The most common products are %(chapter)s (%(n)s businesses)", chapter=top[0],
+               n=_count(top[1])) if top else _("Businesses by product"))
+    return ChartView(figure, title, _(
+        "Bar chart of businesses by the HS chapter of the products they make; a business with "
+        "products in several chapters counts in each."))
+
+
+@chart("businesses-by-size", "businesses_by_size_legal_form", ("size", "legal_form"))
+def by_size(data: ChartData) -> ChartView:
+    sizes, forms = data.labels("size"), data.labels("legal_form")
+    figure = bars(data.frame, "size", sizes, data.unit, colour="legal_form",
+                  colour_labels={c: t for c, t in forms.items() if c != TOTAL}, stacked=True)
+    totals = data.frame[(data.frame["legal_form"] == TOTAL) & (data.frame["size"] != TOTAL)]
+    shown = totals[totals["status"] != "suppressed"]
+    title = _("Businesses by size and legal form")
+    if not shown.empty and shown["value"].sum() > 0:
+        best = shown.loc[shown["value"].astype(float).idxmax()]
+        share = 100 * float(best["value"]) / float(shown["value"].sum())
+        title = _("%(share)s of businesses employ %(size)s people",
+                  share=f"{share:.0f}%", size=sizes.get(best["size"], best["size"]))
+    return ChartView(figure, title, _(
+        "Bar chart of businesses by number of employees, stacked by legal form."))
+
+
+@chart("businesses-by-market", "businesses_by_sector_market", ("broad_sector", "markets"))
+def by_market(data: ChartData) -> ChartView:
+    sectors, markets = data.labels("broad_sector"), data.labels("markets")
+    figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="markets",
+                  colour_labels={c: t for c, t in markets.items() if c != TOTAL})
+    totals = data.frame[(data.frame["broad_sector"] == TOTAL) & (data.frame["markets"] != TOTAL)]
+    shown = totals[totals["status"] != "suppressed"].set_index("markets")["value"]
+    title = _("Where mapped businesses sell outside the north")
+    if "rest_of_kosovo" in shown.index:
+        title = _("%(n)s businesses sell to the rest of Kosovo",
+                  n=_count(float(shown["rest_of_kosovo"])))
+    return ChartView(figure, title, _(
+        "Bar chart of businesses by sector and the markets outside the north they sell to."))
+
+

@@ -1,0 +1,324 @@
+"""The chart card every page uses, its callbacks and the CSV behind each chart.
+
+A page declares charts with :func:`chart` (an id, the published table it reads and
+a ``render`` function). Everything around the figure is the same everywhere and
+lives here: the title stating the finding, unit, source and release, the text
+alternative, "download the data" (CSV of exactly the rows drawn) and PNG export,
+and one pattern-matching callback that redraws any chart when the filters change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import flask
+import pandas as pd
+import plotly.graph_objects as go
+from dash import MATCH, Input, Output, State, dcc, html
+
+from portal import query
+from portal.components import filters
+from portal.components.figures import SUPPRESSED_MARK
+from portal.i18n import _, format_number
+from portal.labels import code_labels
+from portal.load.database import LoadedRelease
+
+_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG = (
+    "chart-filters", "chart-graph", "chart-title", "chart-summary", "chart-table", "chart-csv",
+    "chart-note", "chart-png")
+CSV_ROUTE = "/charts/"
+#: Plotly's toolbar minus what does not help here; PNG export has its own button.
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+@dataclass
+class ChartView:
+    """What a render function returns: the figure, the finding, a one-line summary.
+
+    ``table`` overrides the default text alternative (every row drawn, labelled).
+    """
+
+    figure: go.Figure
+    title: str
+    summary: str
+    table: pd.DataFrame | None = None
+
+
+@dataclass
+class ChartData:
+    """The rows a chart draws (filters applied) and the metadata to label them."""
+
+    chart: Chart
+    release: LoadedRelease
+    frame: pd.DataFrame
+    active: dict[str, str] = field(default_factory=dict)
+
+    def labels(self, column: str, resource: str | None = None) -> dict[str, str]:
+        """Code → label in the visitor's language, in schema order."""
+        return code_labels(self.release, resource or self.chart.resource, column)
+
+    @property
+    def unit(self) -> str:
+        spec = query.field(self.release, self.chart.resource, "value")
+        return spec.get("unit", "")
+
+    def published(self) -> pd.DataFrame:
+        return self.frame[self.frame["status"] != "suppressed"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    resource: str
+    render: Callable[[ChartData], ChartView]
+    dims: tuple[str, ...]
+    wide: bool = False
+
+
+CHARTS: dict[str, Chart] = {}
+
+
+def chart(chart_id: str, resource: str, dims: tuple[str, ...], wide: bool = False
+          ) -> Callable[[Callable[[ChartData], ChartView]], Callable[[ChartData], ChartView]]:
+    """Register ``render`` as chart ``chart_id`` drawing ``dims`` of table ``resource``."""
+    def register(render: Callable[[ChartData], ChartView]) -> Callable[[ChartData], ChartView]:
+        CHARTS[chart_id] = Chart(chart_id, resource, render, dims, wide)
+        return render
+    return register
+
+
+def data(chart_id: str, release: LoadedRelease, active: Mapping[str, str]) -> ChartData:
+    spec = CHARTS[chart_id]
+    columns = query.columns(release, spec.resource)
+    frame = query.table(release, spec.resource, filters.conditions(active, columns))
+    return ChartData(spec, release, frame, dict(active))
+
+
+def csv_rows(chart_data: ChartData) -> tuple[list[str], list[list[str]]]:
+    """The rows behind a chart as published (``[c]`` kept), each code beside its label."""
+    frame, dims = chart_data.frame, chart_data.chart.dims
+    header: list[str] = []
+    for dim in dims:
+        header += [dim, f"{dim}_label"]
+    extra = [c for c in ("value", "status", "rule") if c in frame.columns]
+    header += extra
+    labels = {dim: chart_data.labels(dim) for dim in dims}
+    rows = []
+    for record in frame.to_dict("records"):
+        row = []
+        for dim in dims:
+            row += [record[dim], labels[dim].get(record[dim], record[dim])]
+        for column in extra:
+            row.append(_published(record, column))
+        rows.append(row)
+    return header, rows
+
+
+def _published(record: Mapping[str, Any], column: str) -> str:
+    value = record[column]
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return SUPPRESSED_MARK if column == "value" and record.get("status") == "suppressed" else ""
+    if isinstance(value, float) and value.is_integer() and column == "value":
+        return _plain(value)
+    return str(value)
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def csv_url(chart_id: str, active: Mapping[str, str]) -> str:
+    query_string = f"?{urlencode(dict(sorted(active.items())))}" if active else ""
+    return dash.get_relative_path(f"{CSV_ROUTE}{chart_id}.csv") + query_string
+
+
+def alternative(chart_data: ChartData, view: ChartView) -> dbc.Table:
+    """The text alternative: every row drawn, labelled, suppressed cells said in words."""
+    if view.table is not None:
+        return dbc.Table.from_dataframe(view.table, striped=True, size="sm", class_name="mb-0")
+    header, rows = csv_rows(chart_data)
+    dims = chart_data.chart.dims
+    columns = [query.field(chart_data.release, chart_data.chart.resource, d).get("title", d)
+               for d in dims] + [_("Value (%(unit)s)", unit=chart_data.unit)]
+    body = []
+    value_at = header.index("value")
+    for row in rows:
+        value = row[value_at]
+        shown = _("suppressed [c]") if value == SUPPRESSED_MARK else format_number(
+            float(value), 0 if float(value).is_integer() else 1)
+        body.append(html.Tr([html.Td(row[2 * i + 1]) for i in range(len(dims))] + [
+            html.Td(shown, className="text-end")]))
+    return dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
+                      html.Tbody(body)], striped=True, size="sm", class_name="mb-0")
+
+
+def _note(chart_data: ChartData) -> str:
+    skipped = filters.unused(chart_data.active, query.columns(chart_data.release,
+                                                              chart_data.chart.resource))
+    if not skipped:
+        return ""
+    names = ", ".join(filters.FILTERS[name].title().lower() for name in skipped)
+    return _("This table is not broken down by %(filters)s; it shows every value.", filters=names)
+
+
+def _source(chart_data: ChartData) -> str:
+    package = chart_data.release.package_of(chart_data.chart.resource)
+    resource = chart_data.release.resource(chart_data.chart.resource)
+    return _("Unit: %(unit)s. Source: %(package)s, table “%(table)s”, release %(version)s.",
+             unit=chart_data.unit or _("see table"), package=package.get("title", ""),
+             table=resource.get("title", resource["name"]), version=chart_data.release.version)
+
+
+def draw(chart_id: str, active: Mapping[str, str]) -> tuple[ChartData, ChartView] | None:
+    release = query.current_release()
+    if release is None:
+        return None
+    chart_data = data(chart_id, release, active)
+    return chart_data, CHARTS[chart_id].render(chart_data)
+
+
+def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
+    """A chart rendered on the server (first paint needs no callback), ready to redraw."""
+    drawn = draw(chart_id, active)
+    ids = {name: {"type": name, "chart": chart_id} for name in
+           (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG)}
+    if drawn is None:
+        return dbc.Col()
+    chart_data, view = drawn
+    body = dbc.Card([
+        dbc.CardHeader([
+            html.H2(view.title, id=ids[_TITLE], className="h5 mb-1 portal-chart-title"),
+            html.P(_source(chart_data), className="small text-body-secondary mb-0"),
+        ]),
+        dbc.CardBody([
+            html.P(_note(chart_data), id=ids[_NOTE], className="small text-warning-emphasis mb-2"),
+            html.Div(dcc.Graph(id=ids[_GRAPH], figure=view.figure, config={
+                **GRAPH_CONFIG, "toImageButtonOptions": {
+                    **GRAPH_CONFIG["toImageButtonOptions"], "filename": chart_id}}),
+                role="figure", **{"aria-labelledby": filters.dom_id(ids[_TITLE]),
+                                  "aria-describedby": filters.dom_id(ids[_SUMMARY])}),
+            html.P(view.summary, id=ids[_SUMMARY], className="small mb-2 portal-summary"),
+            html.Details([
+                html.Summary(_("Show the data as a table")),
+                html.Div(alternative(chart_data, view), id=ids[_TABLE],
+                         className="table-responsive mt-2 portal-alt-table"),
+            ]),
+        ]),
+        dbc.CardFooter([
+            html.A([html.I(className="bi bi-filetype-csv me-1", **{"aria-hidden": "true"}),
+                    _("Download the data behind this chart (CSV)")],
+                   href=csv_url(chart_id, active), id=ids[_CSV], download=f"{chart_id}.csv",
+                   className="btn btn-sm btn-outline-primary me-2"),
+            html.Button([html.I(className="bi bi-image me-1", **{"aria-hidden": "true"}),
+                         _("Save as PNG")], id=ids[_PNG], n_clicks=0, type="button",
+                        className="btn btn-sm btn-outline-secondary"),
+            dcc.Store(id=ids[_STORE], data=dict(active)),
+        ], className="bg-white"),
+    ], className="h-100 shadow-sm portal-chart", id=f"chart-{chart_id}")
+    return dbc.Col(body, lg=12 if CHARTS[chart_id].wide else 6, className="mb-4")
+
+
+def grid(chart_ids: list[str], active: Mapping[str, str]) -> dbc.Row:
+    """The page's charts, two per row on wide screens (``wide`` ones alone)."""
+    return dbc.Row([card(chart_id, active) for chart_id in chart_ids])
+
+
+def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
+    chart_id = dash.ctx.outputs_list[0]["id"]["chart"]
+    release = query.current_release()
+    valid = filters.parse(release, active or {})
+    drawn = draw(chart_id, valid)
+    if drawn is None:
+        raise dash.exceptions.PreventUpdate
+    chart_data, view = drawn
+    return (view.figure, view.title, view.summary, alternative(chart_data, view),
+            csv_url(chart_id, valid), _note(chart_data))
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    """Wire filters → URL and charts, and PNG export, once for every chart of every page."""
+    app.clientside_callback(
+        """
+        function (values, ids) {
+            // Keep the filters in the address bar (replaceState: no page re-render).
+            const params = new URLSearchParams(window.location.search);
+            const active = {};
+            ids.forEach((id, i) => {
+                if (values[i] && values[i] !== "%s") { params.set(id.name, values[i]); active[id.name] = values[i]; }
+                else { params.delete(id.name); }
+            });
+            const search = params.toString();
+            window.history.replaceState(window.history.state, "",
+                window.location.pathname + (search ? "?" + search : ""));
+            return dash_clientside.callback_context.outputs_list.map(() => active);
+        }
+        """ % filters.ALL,
+        Output({"type": _STORE, "chart": dash.ALL}, "data"),
+        Input({"type": filters.FILTER_TYPE, "name": dash.ALL}, "value"),
+        State({"type": filters.FILTER_TYPE, "name": dash.ALL}, "id"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output({"type": _GRAPH, "chart": MATCH}, "figure"),
+        Output({"type": _TITLE, "chart": MATCH}, "children"),
+        Output({"type": _SUMMARY, "chart": MATCH}, "children"),
+        Output({"type": _TABLE, "chart": MATCH}, "children"),
+        Output({"type": _CSV, "chart": MATCH}, "href"),
+        Output({"type": _NOTE, "chart": MATCH}, "children"),
+        Input({"type": _STORE, "chart": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(_redraw)
+    app.clientside_callback(
+        """
+        function (clicks, id) {
+            const graph = document.getElementById(JSON.stringify({chart: id.chart, type: "GRAPH"}));
+            const plot = graph && graph.querySelector(".js-plotly-plot");
+            if (clicks && plot && window.Plotly) {
+                window.Plotly.downloadImage(plot, {format: "png", filename: id.chart, scale: 2});
+            }
+            return window.dash_clientside.no_update;
+        }
+        """.replace("GRAPH", _GRAPH),
+        Output({"type": _PNG, "chart": MATCH}, "title"),
+        Input({"type": _PNG, "chart": MATCH}, "n_clicks"),
+        State({"type": _PNG, "chart": MATCH}, "id"),
+        prevent_initial_call=True,
+    )
+    blueprint = flask.Blueprint("charts", __name__)
+    blueprint.add_url_rule("/<chart_id>.csv", view_func=download_csv)
+    prefix = app.config.routes_pathname_prefix.rstrip("/")
+    app.server.register_blueprint(blueprint, url_prefix=prefix + CSV_ROUTE.rstrip("/"))
+
+
+def download_csv(chart_id: str) -> flask.Response:
+    """``/charts/<id>.csv?filters``: the rows behind a chart, as the chart shows them."""
+    if chart_id not in CHARTS:
+        flask.abort(404)
+    release = query.current_release()
+    if release is None:
+        flask.abort(404)
+    unknown = sorted(set(flask.request.args) - set(filters.FILTERS))
+    if unknown:
+        flask.abort(400, _("Unknown parameter: %(names)s", names=", ".join(unknown)))
+    active = filters.parse(release, flask.request.args)
+    if len(active) != len(flask.request.args):
+        bad = sorted(set(flask.request.args) - set(active))
+        flask.abort(400, _("Not a valid value for: %(names)s", names=", ".join(bad)))
+    header, rows = csv_rows(data(chart_id, release, active))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = flask.Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.csv"'
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
