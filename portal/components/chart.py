@@ -253,15 +253,19 @@ def register_callbacks(app: dash.Dash) -> None:
             const params = new URLSearchParams(window.location.search);
             const active = {};
             ids.forEach((id, i) => {
-                if (values[i] && values[i] !== "%s") { params.set(id.name, values[i]); active[id.name] = values[i]; }
-                else { params.delete(id.name); }
+                if (values[i] && values[i] !== "ALL") {
+                    params.set(id.name, values[i]);
+                    active[id.name] = values[i];
+                } else {
+                    params.delete(id.name);
+                }
             });
             const search = params.toString();
             window.history.replaceState(window.history.state, "",
                 window.location.pathname + (search ? "?" + search : ""));
             return dash_clientside.callback_context.outputs_list.map(() => active);
         }
-        """ % filters.ALL,
+        """.replace("ALL", filters.ALL),
         Output({"type": _STORE, "chart": dash.ALL}, "data"),
         Input({"type": filters.FILTER_TYPE, "name": dash.ALL}, "value"),
         State({"type": filters.FILTER_TYPE, "name": dash.ALL}, "id"),
