@@ -32,7 +32,7 @@ def packages_dir(tmp_path: Path) -> Path:
 DEMO_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
 
 
-def test_config(tmp_path: Path) -> dict[str, object]:
+def portal_config(tmp_path: Path) -> dict[str, object]:
     """Settings of a test portal: its own SQLite file and a cache of its own."""
     return {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite'}"}
 
@@ -40,13 +40,13 @@ def test_config(tmp_path: Path) -> dict[str, object]:
 @pytest.fixture
 def app(packages_dir: Path, tmp_path: Path) -> Iterator[dash.Dash]:
     """A fresh portal with nothing published."""
-    yield create_app(packages_dir, test_config(tmp_path))
+    yield create_app(packages_dir, portal_config(tmp_path))
 
 
 @pytest.fixture
 def demo_app(tmp_path: Path) -> Iterator[dash.Dash]:
     """A fresh portal serving the committed demo release."""
-    yield create_app(DEMO_PACKAGES, test_config(tmp_path))
+    yield create_app(DEMO_PACKAGES, portal_config(tmp_path))
 
 
 @pytest.fixture

@@ -77,21 +77,27 @@ class ChartData:
 
 @dataclass(frozen=True)
 class Chart:
+    """A registered chart. ``defaults`` pins columns no active filter constrains (e.g. a map
+    of municipalities draws the all-sectors row), so its CSV holds exactly what is drawn."""
+
     id: str
     resource: str
     render: Callable[[ChartData], ChartView]
     dims: tuple[str, ...]
     wide: bool = False
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 CHARTS: dict[str, Chart] = {}
 
 
-def chart(chart_id: str, resource: str, dims: tuple[str, ...], wide: bool = False
+def chart(chart_id: str, resource: str, dims: tuple[str, ...], wide: bool = False,
+          defaults: Mapping[str, str] | None = None,
           ) -> Callable[[Callable[[ChartData], ChartView]], Callable[[ChartData], ChartView]]:
     """Register ``render`` as chart ``chart_id`` drawing ``dims`` of table ``resource``."""
     def register(render: Callable[[ChartData], ChartView]) -> Callable[[ChartData], ChartView]:
-        CHARTS[chart_id] = Chart(chart_id, resource, render, dims, wide)
+        CHARTS[chart_id] = Chart(chart_id, resource, render, dims, wide,
+                                 tuple((defaults or {}).items()))
         return render
     return register
 
@@ -99,7 +105,9 @@ def chart(chart_id: str, resource: str, dims: tuple[str, ...], wide: bool = Fals
 def data(chart_id: str, release: LoadedRelease, active: Mapping[str, str]) -> ChartData:
     spec = CHARTS[chart_id]
     columns = query.columns(release, spec.resource)
-    frame = query.table(release, spec.resource, filters.conditions(active, columns))
+    conditions: dict[str, query.Condition] = dict(spec.defaults)
+    conditions.update(filters.conditions(active, columns))
+    frame = query.table(release, spec.resource, conditions)
     return ChartData(spec, release, frame, dict(active))
 
 

@@ -94,16 +94,15 @@ def by_division(data: ChartData) -> ChartView:
 
 
 @chart("businesses-by-municipality", "businesses_by_sector_municipality",
-       ("broad_sector", "municipality"))
+       ("broad_sector", "municipality"), defaults={"broad_sector": TOTAL})
 def by_municipality(data: ChartData) -> ChartView:
     """Bubble map on the municipalities' seats: renders offline, no tiles needed."""
     municipalities = data.labels("municipality")
     package = data.release.package_of("businesses_by_sector_municipality")
     seats = {m["kas_code"]: m.get("seat") for m in package.get("x-spatial", {})
              .get("municipalities", [])}
-    frame = data.frame
     sector = data.active.get("sector", TOTAL)
-    rows = frame[(frame["broad_sector"] == sector) & (frame["municipality"] != TOTAL)]
+    rows = data.frame[data.frame["municipality"] != TOTAL]
     figure = go.Figure()
     shown = rows[rows["status"] != "suppressed"]
     hidden = rows[rows["status"] == "suppressed"]
