@@ -6,6 +6,7 @@ create independent apps with their own packages directory and settings.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,8 @@ def create_app(
         packages_dir: directory of data packages; defaults to the repo's
             ``datapackages/`` (or ``config["PACKAGES_DIR"]`` if given).
         config: Flask settings overriding the defaults (e.g. ``CACHE_TYPE``,
-            ``DATABASE_URL``: any SQLAlchemy URL; a SQLite file in the Flask
-            instance folder by default).
+            ``DATABASE_URL``: any SQLAlchemy URL, else ``$PORTAL_DATABASE_URL``,
+            else a SQLite file in the Flask instance folder).
     """
     settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **(config or {})}
     settings["PACKAGES_DIR"] = resolve_packages_dir(
@@ -78,6 +79,7 @@ def create_app(
     server = flask.Flask("portal", static_folder=None)
     server.config.from_mapping(settings)
     cache.init_app(server)
+    server.config.setdefault("DATABASE_URL", os.environ.get("PORTAL_DATABASE_URL"))
     if not server.config.get("DATABASE_URL"):
         Path(server.instance_path).mkdir(parents=True, exist_ok=True)
         server.config["DATABASE_URL"] = f"sqlite:///{Path(server.instance_path) / 'portal.sqlite'}"

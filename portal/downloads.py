@@ -87,9 +87,23 @@ def published_file(filename: str) -> Response:
 
 
 def init_app(app: dash.Dash) -> None:
-    """Mount the route on ``app.server``, honouring Dash's routes prefix."""
-    routes_prefix = app.config.routes_pathname_prefix.rstrip("/")
-    app.server.register_blueprint(blueprint, url_prefix=routes_prefix + URL_PREFIX)
+    """Mount the route on ``app.server``, honouring Dash's routes prefix.
+
+    Any other address under the prefix (``/datapackages//etc/x.json``, the bare prefix)
+    would otherwise reach Dash's catch-all page route and answer 200; it gets a 404.
+    """
+    prefix = app.config.routes_pathname_prefix.rstrip("/") + URL_PREFIX
+    app.server.register_blueprint(blueprint, url_prefix=prefix)
+    endpoint = f"{blueprint.name}.{published_file.__name__}"
+
+    def refuse_other_paths_under_prefix() -> None:
+        path = flask.request.path
+        if (path == prefix or path.startswith(prefix + "/")) and (
+            flask.request.endpoint != endpoint
+        ):
+            abort(404)
+
+    app.server.before_request(refuse_other_paths_under_prefix)
 
 
 def download_url(version: str, *parts: str) -> str:

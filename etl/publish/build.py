@@ -131,7 +131,8 @@ def extras(result: CheckResult, release: AnonymisedRelease) -> dict[str, Package
         _suppressed(requirements, ["businesses_applicable", "businesses_meeting",
                                    "share_meeting_pct"]),
         frame_schema(requirements, REQUIREMENT_COLUMNS, ["broad_sector", "requirement"],
-                     {"broad_sector": "broad_sector"}),
+                     {"broad_sector": "broad_sector", "requirement": "requirement",
+                      "applies_to": "requirement_scope", "status": "handbook_status"}),
         "Requirement × authority × legal basis for each sector, beside the share of mapped "
         "businesses meeting it (from the protected compliance tables).")])
     # Free text (the hand reports' notes) is never published: it may name anyone.
@@ -143,7 +144,10 @@ def extras(result: CheckResult, release: AnonymisedRelease) -> dict[str, Package
     programme = PackagePlan(PROGRAMME, [Resource(
         "indicators", "Results framework: baseline, target, actual and status",
         _suppressed(_dates_as_text(framework), ["actual", "achieved_pct"]),
-        frame_schema(framework, INDICATOR_COLUMNS, ["indicator_id", "period_start"]),
+        frame_schema(framework, INDICATOR_COLUMNS, ["indicator_id", "period_start"],
+                     {"level": "indicator_level", "unit": "indicator_unit", "metric": "metric",
+                      "source": "indicator_source", "status": "indicator_status",
+                      "trend": "trend"}),
         "The programme's indicators joined with actuals computed from the published tables "
         "(see the metric registry) or reported by hand; exported as IATI results XML in "
         "indicators-iati.xml.")], {"indicators-iati.xml": iati})

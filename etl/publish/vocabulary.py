@@ -54,6 +54,11 @@ def vocabulary(name: str) -> Labels:
     if name == "nace_division":
         return {code: _trilingual(d.label_en, d.label_sq, d.label_sr_latn)
                 for code, d in refdata.nace_divisions().items()}
+    if name == "requirement_scope":
+        from etl.handbook import requirement_scopes
+
+        return {code: _trilingual(lab["en"], lab["sq"], lab["sr"])
+                for code, lab in requirement_scopes().items()}
     if name == "hs_chapter":
         return {code: _trilingual(c.label_en, c.label_sq, c.label_sr_latn)
                 for code, c in refdata.hs_chapters().items()}

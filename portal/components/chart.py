@@ -68,8 +68,9 @@ class ChartData:
 
     @property
     def unit(self) -> str:
-        spec = query.field(self.release, self.chart.resource, "value")
-        return spec.get("unit", "")
+        if "value" not in query.columns(self.release, self.chart.resource):
+            return ""
+        return query.field(self.release, self.chart.resource, "value").get("unit", "")
 
     def published(self) -> pd.DataFrame:
         return self.frame[self.frame["status"] != "suppressed"]
@@ -114,34 +115,37 @@ def data(chart_id: str, release: LoadedRelease, active: Mapping[str, str]) -> Ch
 def csv_rows(chart_data: ChartData) -> tuple[list[str], list[list[str]]]:
     """The rows behind a chart as published (``[c]`` kept), each code beside its label."""
     frame, dims = chart_data.frame, chart_data.chart.dims
-    header: list[str] = []
-    for dim in dims:
-        header += [dim, f"{dim}_label"]
-    extra = [c for c in ("value", "status", "rule") if c in frame.columns]
-    header += extra
+    resource = chart_data.release.resource(chart_data.chart.resource)
+    kinds = {f["name"]: f.get("type", "string") for f in resource["schema"]["fields"]}
+    suppressible = set(resource.get("x-portal-suppressible", ()))
     labels = {dim: chart_data.labels(dim) for dim in dims}
+    header: list[str] = []
+    for column in frame.columns:
+        header += [column, f"{column}_label"] if column in labels else [column]
     rows = []
     for record in frame.to_dict("records"):
         row = []
-        for dim in dims:
-            row += [record[dim], labels[dim].get(record[dim], record[dim])]
-        for column in extra:
-            row.append(_published(record, column))
+        for column in frame.columns:
+            row.append(_published(record, column, kinds.get(column, "string"),
+                                  column in suppressible))
+            if column in labels:
+                row.append(labels[column].get(record[column], record[column]))
         rows.append(row)
     return header, rows
 
 
-def _published(record: Mapping[str, Any], column: str) -> str:
+def _published(record: Mapping[str, Any], column: str, kind: str, suppressible: bool) -> str:
+    """A value written as the package writes it: integers bare, numbers as floats, and
+    ``[c]`` where a number of a suppressed row was hidden."""
     value = record[column]
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return SUPPRESSED_MARK if column == "value" and record.get("status") == "suppressed" else ""
-    if isinstance(value, float) and value.is_integer() and column == "value":
-        return _plain(value)
+        hidden = suppressible and record.get("status", "suppressed") == "suppressed"
+        return SUPPRESSED_MARK if hidden else ""
+    if kind == "integer":
+        return str(int(value))
+    if kind == "number":
+        return repr(float(value))
     return str(value)
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def csv_url(chart_id: str, active: Mapping[str, str]) -> str:
@@ -153,17 +157,20 @@ def alternative(chart_data: ChartData, view: ChartView) -> dbc.Table:
     """The text alternative: every row drawn, labelled, suppressed cells said in words."""
     if view.table is not None:
         return dbc.Table.from_dataframe(view.table, striped=True, size="sm", class_name="mb-0")
-    header, rows = csv_rows(chart_data)
     dims = chart_data.chart.dims
+    if "value" not in chart_data.frame.columns:
+        raise ValueError(f"chart {chart_data.chart.id}: a table without `value` needs "
+                         "ChartView.table as its text alternative")
+    labels = {dim: chart_data.labels(dim) for dim in dims}
     columns = [query.field(chart_data.release, chart_data.chart.resource, d).get("title", d)
                for d in dims] + [_("Value (%(unit)s)", unit=chart_data.unit)]
     body = []
-    value_at = header.index("value")
-    for row in rows:
-        value = row[value_at]
-        shown = _("suppressed [c]") if value == SUPPRESSED_MARK else format_number(
+    for record in chart_data.frame.to_dict("records"):
+        value = record["value"]
+        hidden = value is None or pd.isna(value)
+        shown = _("suppressed [c]") if hidden else format_number(
             float(value), 0 if float(value).is_integer() else 1)
-        body.append(html.Tr([html.Td(row[2 * i + 1]) for i in range(len(dims))] + [
+        body.append(html.Tr([html.Td(labels[d].get(record[d], record[d])) for d in dims] + [
             html.Td(shown, className="text-end")]))
     return dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
                       html.Tbody(body)], striped=True, size="sm", class_name="mb-0")

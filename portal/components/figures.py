@@ -137,8 +137,9 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, x_labels: Mapping[str, str],
         colorbar={"title": {"text": unit}, "thickness": 12},
         hovertemplate=f"%{{y}} · %{{x}}: %{{text}} {unit}<extra></extra>"))
     figure.update_yaxes(autorange="reversed")
+    styled(figure, max(260, 70 + 34 * len(ys)))
     figure.update_layout(plot_bgcolor="#e9ecef")  # gaps (suppressed) read as grey cells
-    return styled(figure, max(260, 70 + 34 * len(ys)))
+    return figure
 
 
 def _float(value: object) -> float | None:

@@ -9,6 +9,7 @@ URL: a SQLite file by default, PostgreSQL in production.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -83,16 +84,29 @@ def _column_type(field: dict[str, Any]) -> Any:
 
 
 def _read_resource(root: Path, package: str, resource: dict[str, Any]) -> pd.DataFrame:
-    """A resource's CSV with columns typed by its Table Schema (``[c]`` → NULL)."""
+    """A resource's CSV with columns typed by its Table Schema.
+
+    Numbers and booleans that are ``[c]`` or empty become NULL; text keeps ``[c]`` as it is
+    (a suppressed code is not the same as a missing one). Numeric columns that held ``[c]``
+    are listed in the resource's ``x-portal-suppressible`` so exports can write it back.
+    """
     fields = resource["schema"]["fields"]
     frame = pd.read_csv(root / package / resource["path"], dtype=str, keep_default_na=False,
-                        na_values=list(MISSING), encoding="utf-8")
+                        encoding="utf-8")
+    suppressible = []
     for spec in fields:
         name, kind = spec["name"], spec.get("type", "string")
-        if kind in ("integer", "number"):
-            frame[name] = pd.to_numeric(frame[name])
-        elif kind == "boolean":
-            frame[name] = frame[name].map({"true": True, "false": False})
+        if kind not in ("integer", "number", "boolean"):
+            continue
+        text = frame[name]
+        if (text == MISSING[1]).any():
+            suppressible.append(name)
+        text = text.where(~text.isin(MISSING))
+        if kind == "boolean":
+            frame[name] = text.str.lower().map({"true": True, "false": False})
+        else:
+            frame[name] = pd.to_numeric(text)
+    resource["x-portal-suppressible"] = suppressible
     return frame.astype(object).where(frame.notna(), None)
 
 
@@ -139,16 +153,17 @@ class Store:
         if self._current is not None and self._current.fingerprint == release.fingerprint:
             return self._current
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(releases_table.c.state).where(
-                releases_table.c.fingerprint == release.fingerprint)).first()
+            row = conn.execute(sa.select(releases_table.c.state, releases_table.c.descriptors)
+                               .where(releases_table.c.fingerprint == release.fingerprint)).first()
         if row is None or row.state != "ready":
-            self.load(release)
-        return LoadedRelease(release.fingerprint, release.version, release.packages)
+            return self.load(release)
+        return LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors))
 
     def load(self, release: Release) -> LoadedRelease:
         """Copy every tabular resource of ``release`` into new tables, then mark it ready."""
         started = time.perf_counter()
-        loaded = LoadedRelease(release.fingerprint, release.version, release.packages)
+        loaded = LoadedRelease(release.fingerprint, release.version,
+                               copy.deepcopy(release.packages))
         with self.engine.begin() as conn:
             conn.execute(releases_table.delete().where(
                 releases_table.c.fingerprint == release.fingerprint))
@@ -156,7 +171,7 @@ class Store:
                 fingerprint=release.fingerprint, version=release.version,
                 descriptors=json.dumps(release.packages), state="loading",
                 loaded_at=time.time()))
-        for package, descriptor in release.packages.items():
+        for package, descriptor in loaded.packages.items():
             for resource in descriptor["resources"]:
                 if "schema" not in resource or not resource.get("path", "").endswith(".csv"):
                     continue
@@ -165,7 +180,8 @@ class Store:
                                  resource["schema"])
         with self.engine.begin() as conn:
             conn.execute(releases_table.update().where(
-                releases_table.c.fingerprint == release.fingerprint).values(state="ready"))
+                releases_table.c.fingerprint == release.fingerprint).values(
+                    state="ready", descriptors=json.dumps(loaded.packages)))
         log.info("loaded release %s (%s) in %.2f s", release.version, loaded.key,
                  time.perf_counter() - started)
         self._drop_old(keep=release.fingerprint)

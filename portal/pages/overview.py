@@ -1,10 +1,27 @@
-"""Landing page: key figures and a way into each theme."""
+"""Landing page: the programme's headline figures and a way into every page.
+
+Figures come from the published tables only (through :mod:`portal.query`), never from
+microdata, and a suppressed figure says so. No Plotly graph here: this is the first
+page most visitors see, and it should paint at once, on a phone too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
 
 import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
 from dash.development.base_component import Component
 
-from portal.i18n import _
-from portal.layout import page_title, placeholder
+from portal import query
+from portal.components.page import heading, no_data, release_line
+from portal.i18n import _, format_number, format_percent
+from portal.labels import TOTAL, code_labels
+from portal.layout import icon, nav_pages, page_title
+from portal.load.database import LoadedRelease
 
 dash.register_page(
     __name__,
@@ -14,14 +31,151 @@ dash.register_page(
     title=page_title(_("Overview")),
 )
 
+#: Page path → (icon, one-sentence description), called per request so it is translated.
+PAGE_CARDS: dict[str, Callable[[], tuple[str, str]]] = {
+    "/product-map": lambda: ("map", _(
+        "Who the mapped businesses are, what they make and where they sell.")),
+    "/compliance": lambda: ("patch-check", _(
+        "Which registrations, permits and standards businesses meet, sector by sector.")),
+    "/growth": lambda: ("graph-up-arrow", _(
+        "How much the businesses could grow, and what holds them back.")),
+    "/training": lambda: ("mortarboard", _(
+        "Who took part in the trainings, on which topics, and what they learned.")),
+    "/b2b": lambda: ("people", _(
+        "Business-to-business meetings: who met, and what they agreed.")),
+    "/indicators": lambda: ("bar-chart-line", _(
+        "The programme's results framework: every indicator against its target.")),
+    "/handbook": lambda: ("book", _(
+        "What a business needs to trade formally, step by step, and how many already do.")),
+    "/data": lambda: ("download", _(
+        "Every published table to download, with its documentation and licence.")),
+    "/about": lambda: ("info-circle", _(
+        "The programme, its partners, and how the data were collected and protected.")),
+}
+
 
 def layout(**_query: str) -> Component:
-    """Placeholder until the page's content lands."""
-    return placeholder(
-        _("Overview"),
-        _(
-            "Key figures on the producers and products mapped in the North of Kosovo, "
-            "with a way into each theme of the portal."
-        ),
-        icon_name="speedometer2",
-    )
+    release = query.current_release()
+    header = [heading(_("Overview"), "speedometer2"), html.P(_(
+        "Key figures on the producers and products mapped in the North of Kosovo, with a way "
+        "into each theme of the portal."), className="lead")]
+    if release is None:
+        return html.Section([*header, no_data()], className="py-4")
+    return html.Section([
+        *header,
+        release_line(release),  # before the figures: says when they are synthetic
+        html.H2(_("Key figures"), className="visually-hidden"),
+        dbc.Row([dbc.Col(card, xs=12, sm=6, lg=4, xl=True, className="mb-3")
+                 for card in key_figures(release)], className="portal-key-figures mb-2"),
+        html.H2(_("Explore the portal"), className="h4 mt-2 mb-3"),
+        page_grid(),
+    ], className="py-4")
+
+
+# --- key figures -----------------------------------------------------------------------------
+
+
+def figure_card(value: str, label: str, note: str, icon_name: str) -> dbc.Card:
+    """A big number, what it counts, and one line of context."""
+    return dbc.Card(dbc.CardBody([
+        html.P(value, className="fs-2 fw-bold lh-sm mb-1 portal-figure-value"),
+        html.P([icon(icon_name, "me-2 text-primary"), label], className="fw-semibold mb-1"),
+        html.P(note, className="small text-body-secondary mb-0"),
+    ]), className="h-100 shadow-sm portal-figure")
+
+
+def _cell(frame: pd.DataFrame, **codes: str) -> float | None:
+    """The published value of one cell; None when suppressed or absent."""
+    rows = frame
+    for column, code in codes.items():
+        rows = rows[rows[column] == code]
+    if rows.empty or (rows["status"] == "suppressed").any():
+        return None
+    value = rows["value"].iloc[0]
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else float(value)
+
+
+def _share(part: float | None, whole: float | None) -> str | None:
+    return format_percent(100 * part / whole) if part is not None and whole else None
+
+
+def key_figures(release: LoadedRelease) -> list[dbc.Card]:
+    totals = query.public_totals(release)
+    cards = []
+
+    mapped = totals.get("businesses_mapped")
+    places = [c for c in code_labels(release, "businesses_by_sector_municipality",
+                                     "municipality") if c != TOTAL]
+    cards.append(figure_card(
+        format_number(mapped) if mapped is not None else "—", _("Businesses mapped"),
+        _("surveyed in %(n)s municipalities of the north", n=len(places)), "shop"))
+
+    levels = query.table(release, "compliance_level_by_sector", {"broad_sector": TOTAL})
+    formal, everyone = (_cell(levels, compliance_level="formal"),
+                        _cell(levels, compliance_level=TOTAL))
+    share = _share(formal, everyone)
+    if share is None or formal is None or everyone is None:
+        cards.append(figure_card(_("suppressed [c]"), _("Fully formal businesses"), _(
+            "Businesses meeting every requirement that applies to them"), "patch-check"))
+    else:
+        cards.append(figure_card(share, _("Fully formal businesses"), _(
+            "%(n)s of %(total)s mapped businesses meet every requirement that applies to them",
+            n=format_number(formal), total=format_number(everyone)), "patch-check"))
+
+    trained = totals.get("people_trained")
+    gender = query.table(release, "participants_by_topic_gender", {"topic": TOTAL})
+    women = _share(_cell(gender, gender="female"), _cell(gender, gender=TOTAL))
+    cards.append(figure_card(
+        format_number(trained) if trained is not None else "—", _("People trained"),
+        _("%(share)s of training participations were by women", share=women) if women
+        else _("Share of women: suppressed [c]"), "mortarboard"))
+
+    meetings, agreements = totals.get("meetings_held"), totals.get("agreements_signed")
+    cards.append(figure_card(
+        format_number(meetings) if meetings is not None else "—", _("B2B meetings held"),
+        _("%(n)s agreements signed", n=format_number(agreements)) if agreements is not None
+        else _("Agreements signed: not published"), "people"))
+
+    good, counted = indicators_on_track(release)
+    cards.append(figure_card(
+        _("%(n)s of %(total)s", n=good, total=counted) if counted else "—",
+        _("Indicators on track"), _("in the results framework, at their latest report"),
+        "bar-chart-line"))
+    return cards
+
+
+def indicators_on_track(release: LoadedRelease) -> tuple[int, int]:
+    """(on track, with a status) over indicators at their latest reported period.
+
+    Some indicators are reported for several periods; counting rows would count them twice.
+    (The indicators page counts the same way.)
+    """
+    frame = query.table(release, "indicators", columns=("indicator_id", "period_start",
+                                                         "status"))
+    frame = frame[frame["status"].fillna("") != ""]
+    last = frame.sort_values("period_start", kind="stable").drop_duplicates(
+        "indicator_id", keep="last")
+    return int((last["status"] == "on_track").sum()), len(last)
+
+
+# --- a way into every page -------------------------------------------------------------------
+
+
+def page_grid() -> dbc.Row:
+    """One card per page (not this one, nor the 404), linking to it."""
+    cards = []
+    for page in nav_pages():
+        if page["path"] == "/":
+            continue
+        describe = PAGE_CARDS.get(page["path"])
+        glyph, text = describe() if describe else ("arrow-right-circle", "")
+        card = dbc.Card(dbc.CardBody([
+            html.H3([icon(glyph, "me-2 text-primary"), page["name"]], className="h5 mb-2"),
+            html.P(text, className="mb-0 text-body-secondary small"),
+        ]), className="h-100 shadow-sm")
+        cards.append(dbc.Col(dcc.Link(card, href=page["relative_path"],
+                                      className="d-block h-100 text-decoration-none text-reset "
+                                                "portal-page-card"),
+                             xs=12, sm=6, lg=4, className="mb-3"))
+    return dbc.Row(cards, className="portal-page-grid")
