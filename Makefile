@@ -59,8 +59,21 @@ run: install demo-raw
 test: install browser
 	$(PY) -m pytest --headless
 
-bench: install
+bench: install browser lighthouse
 	$(PY) -m bench
+
+# Lighthouse for the portal benchmark, pinned by bench/package-lock.json (12.2.3: later releases
+# need a newer Node than v20). If npm or the registry is missing it says so and the
+# benchmark reports the scores as skipped instead of failing.
+.PHONY: lighthouse
+lighthouse:
+	@if [ ! -x bench/node_modules/.bin/lighthouse ]; then \
+	  if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  fi; \
+	  (cd bench && npm ci --no-audit --no-fund --loglevel=error) || \
+	    echo "Could not install Lighthouse with npm: the benchmark will skip its scores."; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import dash
+from dash import html
 import pytest
 from dash.development.base_component import Component
 from flask.testing import FlaskClient
@@ -209,9 +210,10 @@ class PseudoLocale(gettext.NullTranslations):
 
 
 def visible_text(component: Component) -> Iterator[str]:
-    """Strings a visitor sees or hears: text children and ARIA labels."""
+    """Strings a visitor sees or hears: text children and ARIA labels (not ``<code>``
+    identifiers, which are the same in every language)."""
     for node in [component, *component._traverse()]:
-        if not isinstance(node, Component):
+        if not isinstance(node, Component) or isinstance(node, html.Code):
             continue
         children = getattr(node, "children", None)
         for child in children if isinstance(children, list | tuple) else [children]:
