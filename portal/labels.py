@@ -10,7 +10,7 @@ from portal import query
 from portal.i18n import get_locale
 from portal.load.database import LoadedRelease
 
-TOTAL = "_total"
+TOTAL = query.TOTAL
 
 
 def code_labels(release: LoadedRelease, resource: str, column: str) -> dict[str, str]:

@@ -18,6 +18,8 @@ from portal.cache import cache
 from portal.load.database import ROW, LoadedRelease, Store
 
 STORE_KEY = "portal_store"
+#: Code of the margins in the published tables.
+TOTAL = "_total"
 
 #: A filter on one column: equal to one code, or a (low, high) inclusive range.
 Condition = str | tuple[str, str]
@@ -37,6 +39,7 @@ def _where(table: sa.Table, conditions: Mapping[str, Condition]) -> list[Any]:
     for column, condition in conditions.items():
         if isinstance(condition, tuple):
             low, high = condition
+            clauses.append(table.c[column] != TOTAL)  # a range selects cells, not the margin
             if low:
                 clauses.append(table.c[column] >= low)
             if high:
