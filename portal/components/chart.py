@@ -22,11 +22,13 @@ import flask
 import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from portal import query
+from portal.cache import cache
 from portal.components import filters
 from portal.components.figures import SUPPRESSED_MARK
-from portal.i18n import _, format_number
+from portal.i18n import _, format_number, get_locale
 from portal.labels import code_labels
 from portal.load.database import LoadedRelease
 
@@ -193,29 +195,59 @@ def _source(chart_data: ChartData) -> str:
              table=resource.get("title", resource["name"]), version=chart_data.release.version)
 
 
-def draw(chart_id: str, active: Mapping[str, str]) -> tuple[ChartData, ChartView] | None:
-    release = query.current_release()
+def draw(chart_id: str, active: Mapping[str, str], release: LoadedRelease | None = None
+         ) -> tuple[ChartData, ChartView] | None:
+    """Query and render one chart (None before anything is published)."""
+    release = release or query.current_release()
     if release is None:
         return None
     chart_data = data(chart_id, release, active)
     return chart_data, CHARTS[chart_id].render(chart_data)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """Everything a card shows that depends on the data: what the cache keeps."""
+
+    figure: dict[str, Any]
+    title: str
+    summary: str
+    table: Component
+    note: str
+    source: str
+
+
+def rendered(chart_id: str, active: Mapping[str, str]) -> Rendered | None:
+    """A chart ready to show, memoised per release, language, chart and filters (the first
+    paint and the redraw callback share it)."""
+    release = query.current_release()
+    if release is None:
+        return None
+    return _rendered(release, get_locale(), chart_id, tuple(sorted(active.items())))
+
+
+@cache.memoize()
+def _rendered(release: LoadedRelease, locale: str, chart_id: str,
+              active: tuple[tuple[str, str], ...]) -> Rendered:
+    chart_data, view = draw(chart_id, dict(active), release)  # type: ignore[misc]
+    return Rendered(view.figure.to_plotly_json(), view.title, view.summary,
+                    alternative(chart_data, view), _note(chart_data), _source(chart_data))
+
+
 def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
     """A chart rendered on the server (first paint needs no callback), ready to redraw."""
-    drawn = draw(chart_id, active)
+    view = rendered(chart_id, active)
     ids = {name: {"type": name, "chart": chart_id} for name in
            (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG)}
-    if drawn is None:
+    if view is None:
         return dbc.Col()
-    chart_data, view = drawn
     body = dbc.Card([
         dbc.CardHeader([
             html.H2(view.title, id=ids[_TITLE], className="h5 mb-1 portal-chart-title"),
-            html.P(_source(chart_data), className="small text-body-secondary mb-0"),
+            html.P(view.source, className="small text-body-secondary mb-0"),
         ]),
         dbc.CardBody([
-            html.P(_note(chart_data), id=ids[_NOTE], className="small text-warning-emphasis mb-2"),
+            html.P(view.note, id=ids[_NOTE], className="small text-warning-emphasis mb-2"),
             html.Div(dcc.Graph(id=ids[_GRAPH], figure=view.figure, config={
                 **GRAPH_CONFIG, "toImageButtonOptions": {
                     **GRAPH_CONFIG["toImageButtonOptions"], "filename": chart_id}}),
@@ -224,7 +256,7 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
             html.P(view.summary, id=ids[_SUMMARY], className="small mb-2 portal-summary"),
             html.Details([
                 html.Summary(_("Show the data as a table")),
-                html.Div(alternative(chart_data, view), id=ids[_TABLE],
+                html.Div(view.table, id=ids[_TABLE],
                          className="table-responsive mt-2 portal-alt-table"),
             ]),
         ]),
@@ -251,12 +283,11 @@ def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
     chart_id = dash.ctx.outputs_list[0]["id"]["chart"]
     release = query.current_release()
     valid = filters.parse(release, active or {})
-    drawn = draw(chart_id, valid)
-    if drawn is None:
+    view = rendered(chart_id, valid)
+    if view is None:
         raise dash.exceptions.PreventUpdate
-    chart_data, view = drawn
-    return (view.figure, view.title, view.summary, alternative(chart_data, view),
-            csv_url(chart_id, valid), _note(chart_data))
+    return (view.figure, view.title, view.summary, view.table, csv_url(chart_id, valid),
+            view.note)
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -44,13 +44,19 @@ releases_table = sa.Table(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LoadedRelease:
-    """A release that is in the database: what a request reads from."""
+    """A release that is in the database: what a request reads from.
+
+    Its ``repr`` is its fingerprint, which is what flask-caching keys memoised calls on.
+    """
 
     fingerprint: str
     version: str
     packages: dict[str, dict[str, Any]]
+
+    def __repr__(self) -> str:
+        return f"LoadedRelease({self.fingerprint})"
 
     @property
     def key(self) -> str:
