@@ -7,11 +7,14 @@ zero-length bar that reads as "none": it gets a grey ✕ marker on the axis, the
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from portal.components.cells import cell, number
 from portal.i18n import _, format_number
 from portal.labels import TOTAL
 
@@ -23,6 +26,11 @@ SEQUENTIAL = ("#d55e00", "#e69f00", "#56b4e9", "#0072b2")
 SUPPRESSED_COLOUR = "#6c757d"
 SUPPRESSED_MARK = "[c]"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+#: Light to dark blue, for grids of counts and shares.
+BLUES = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]]
+#: Characters per line of a category label on a horizontal bar chart: on a phone, longer
+#: labels would leave the bars no room.
+WRAP = 24
 
 _LAYOUT = {
     "font": {"family": FONT, "size": 13, "color": "#212529"},
@@ -30,8 +38,10 @@ _LAYOUT = {
     "paper_bgcolor": "#ffffff",
     "plot_bgcolor": "#ffffff",
     "margin": {"l": 8, "r": 16, "t": 8, "b": 8},
+    # Entries in rows above the plot. "normal" order: the ``[c]`` entry has a legend group
+    # of its own, and plotly lays out a grouped horizontal legend one group per column.
     "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
-               "title": {"text": ""}},
+               "title": {"text": ""}, "traceorder": "normal"},
     "hoverlabel": {"font": {"family": FONT}},
     "xaxis": {"gridcolor": "#e9ecef", "zerolinecolor": "#adb5bd", "automargin": True},
     "yaxis": {"gridcolor": "#e9ecef", "zerolinecolor": "#adb5bd", "automargin": True},
@@ -42,6 +52,46 @@ def styled(figure: go.Figure, height: int = 360) -> go.Figure:
     """Apply the portal's look (small, explicit layout instead of plotly's big template)."""
     figure.update_layout(template=None, height=height, **_LAYOUT)
     return figure
+
+
+#: A legend line at phone width holds about this many characters of entries (each entry's
+#: symbol and gap count for ~6), and is this many pixels high.
+_LEGEND_CHARS = 42
+_LEGEND_LINE = 22
+#: Pixels per line of a wrapped category label.
+_LABEL_LINE = 16
+
+
+def wrapped(label: str, width: int = WRAP) -> str:
+    """A long label broken onto lines (``<br>``) so that on a phone the axis labels leave
+    room for the plot; words are never split."""
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False,
+                                     break_on_hyphens=False)) or label
+
+
+def wrap_all(labels: Mapping[str, str], width: int = WRAP) -> dict[str, str]:
+    """:func:`wrapped` over code → label (``width`` 0: unchanged)."""
+    return {code: wrapped(text, width) if width else text for code, text in labels.items()}
+
+
+def legend_room(figure: go.Figure) -> int:
+    """Pixels the horizontal legend above the plot takes on a phone.
+
+    It sits outside the plot area, so plotly takes its room from the plot: a chart sized
+    for its bars alone would come out squashed under a legend of several lines.
+    """
+    entries = [t for t in figure.data if t.showlegend is not False]
+    if len(entries) < 2 and not any(t.showlegend for t in entries):
+        return 0  # plotly draws no legend for a lone trace
+    chars = sum(len(t.name or "") + 6 for t in entries)
+    return _LEGEND_LINE * math.ceil(chars / _LEGEND_CHARS) + 10
+
+
+def bar_height(figure: go.Figure, names: Sequence[str], band: int, minimum: int) -> int:
+    """Height of a horizontal bar chart: ``band`` pixels a category (more for a label on
+    several lines), plus the legend's room."""
+    bands = sum(max(band, _LABEL_LINE * (name.count("<br>") + 1) + 8) for name in names)
+    return max(minimum, 60 + bands + legend_room(figure))
 
 
 def interior(frame: pd.DataFrame, *dims: str) -> pd.DataFrame:
@@ -79,9 +129,16 @@ def suppressed_trace(categories: Sequence[str], horizontal: bool, name: str | No
 def bars(frame: pd.DataFrame, category: str, labels: Mapping[str, str], unit: str, *,
          colour: str | None = None, colour_labels: Mapping[str, str] | None = None,
          horizontal: bool = True, stacked: bool = False,
-         colours: Sequence[str] = PALETTE, height: int | None = None) -> go.Figure:
+         colours: Sequence[str] = PALETTE, height: int | None = None,
+         wrap: int = WRAP) -> go.Figure:
     """Bars of ``value`` by ``category`` (optionally split by ``colour``); ``_total`` rows
-    are dropped, suppressed cells marked."""
+    are dropped, suppressed cells marked.
+
+    Horizontal bars break category labels longer than ``wrap`` characters onto lines (0:
+    never), and the chart is as tall as its labels and its legend need.
+    """
+    if horizontal:
+        labels = wrap_all(labels, wrap)
     dims = (category, colour) if colour else (category,)
     data = ordered(interior(frame, *dims), category, labels)
     figure = go.Figure()
@@ -115,32 +172,106 @@ def bars(frame: pd.DataFrame, category: str, labels: Mapping[str, str], unit: st
         figure.update_xaxes(**axis)
         figure.update_yaxes(title_text=unit, rangemode="tozero")
     figure.update_layout(barmode="stack" if stacked else "group")
-    shown = len(set(data[category]))
-    return styled(figure, height or max(220, 60 + (shown * (26 if colour is None or stacked
-                                                            else 12 * len(groups) + 10)
-                                                   if horizontal else 300)))
+    if height is None and horizontal:
+        shown = [labels.get(c, c) for c in set(data[category])]
+        band = 26 if colour is None or stacked else 12 * len(groups) + 10
+        height = bar_height(figure, shown, band, 220)
+    return styled(figure, height or 360)
+
+
+def stacked(frame: pd.DataFrame, category: str, categories: Mapping[str, str], colour: str,
+            colour_labels: Mapping[str, str], unit: str, *, colours: Sequence[str] = PALETTE,
+            percent: bool = False, wrap: int = WRAP) -> go.Figure:
+    """Horizontal bars of ``value`` by ``category`` (in the order of ``categories``), stacked
+    by ``colour``.
+
+    Suppressed cells are never drawn as zero: together they form one grey ``[c]`` segment
+    whose length is the published margin (``colour`` = ``_total``) less the published
+    cells, so the bar keeps its true length; where no margin allows that, the category gets
+    the suppressed marker. ``percent`` scales every bar to its margin (100%).
+    """
+    names = list(wrap_all(categories, wrap).values())
+    segments: dict[str, list[float | None]] = {code: [None] * len(names) for code in colour_labels}
+    pooled: list[float | None] = [None] * len(names)
+    hidden: list[str] = []
+    for index, code in enumerate(categories):
+        rows = frame[frame[category] == code]
+        cells = rows[rows[colour] != TOTAL]
+        suppressed = bool((cells["status"] == "suppressed").any())
+        shown = cells[cells["status"] != "suppressed"]
+        known = float(shown["value"].astype(float).sum())
+        total = cell(rows, **{colour: TOTAL})
+        if total is None and not suppressed and not shown.empty:
+            total = known
+        if percent and not total:
+            if not cells.empty:
+                hidden.append(names[index])
+            continue
+        scale = 100 / total if percent and total else 1.0
+        for record in shown.to_dict("records"):
+            if record[colour] in segments:
+                segments[record[colour]][index] = float(record["value"]) * scale
+        if suppressed:
+            rest = total - known if total is not None else None
+            if rest is not None and rest > 0:
+                pooled[index] = rest * scale
+            else:
+                hidden.append(names[index])
+    figure = go.Figure()
+    value_format = "%{x:.0f}%" if percent else "%{x:,.0f} " + unit
+    for index, (code, values) in enumerate(segments.items()):
+        if all(v is None for v in values):
+            continue
+        figure.add_bar(
+            x=values, y=names, orientation="h", name=colour_labels[code],
+            marker_color=colours[index % len(colours)],
+            hovertemplate=_("%(category)s · %(series)s: %(value)s", category="%{y}",
+                            series=colour_labels[code], value=value_format) + "<extra></extra>")
+    if any(v is not None for v in pooled):
+        figure.add_bar(
+            x=pooled, y=names, orientation="h", name=_("Suppressed [c]"),
+            legendgroup="suppressed", marker={"color": SUPPRESSED_COLOUR, "opacity": 0.55,
+                                              "pattern": {"shape": "/"}},
+            text=[SUPPRESSED_MARK if v is not None else None for v in pooled],
+            textposition="inside", insidetextanchor="middle",
+            textfont={"color": "#212529"},
+            hovertemplate=_("%(category)s: suppressed cells together %(value)s",
+                            category="%{y}", value=value_format) + "<extra></extra>")
+    if hidden:
+        figure.add_trace(suppressed_trace(hidden, True, showlegend=all(v is None
+                                                                          for v in pooled)))
+    figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
+    figure.update_xaxes(title_text="%" if percent else unit, rangemode="tozero",
+                        **({"range": [0, 100]} if percent else {}))
+    figure.update_layout(barmode="stack")
+    return styled(figure, bar_height(figure, names, 30, 240))
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, x_labels: Mapping[str, str],
-            y_labels: Mapping[str, str], value: str, unit: str, percent: bool = False) -> go.Figure:
-    """A grid of ``value`` (NaN where suppressed, printed as ``[c]``)."""
+            y_labels: Mapping[str, str], value: str, unit: str, percent: bool = False,
+            scale: bool = True) -> go.Figure:
+    """A grid of ``value`` (NaN where suppressed, printed as ``[c]``).
+
+    The colours run from 0 to the largest published value (to 100 for ``percent``). A grid
+    with nothing above zero gets the lightest colour and no colour bar, not plotly's
+    mid-scale colour for a range of zero width; ``scale=False`` leaves the bar out anyway
+    (the numbers are printed in the cells).
+    """
     xs = [c for c in x_labels if c in set(frame[x])]
     ys = [c for c in y_labels if c in set(frame[y])]
     grid = frame.set_index([y, x])[value]
-    z = [[_float(grid.get((row, col))) for col in xs] for row in ys]
+    z = [[number(grid.get((row, col))) for col in xs] for row in ys]
     text = [[SUPPRESSED_MARK if v is None else format_number(v, 1 if percent else 0) +
              ("%" if percent else "") for v in line] for line in z]
+    peak = max((v for line in z for v in line if v is not None), default=0.0)
     figure = go.Figure(go.Heatmap(
         z=z, x=[x_labels[c] for c in xs], y=[y_labels[c] for c in ys], text=text,
-        texttemplate="%{text}", colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
-        zmin=0, zmax=100 if percent else None, hoverongaps=False, xgap=2, ygap=2,
+        texttemplate="%{text}", colorscale=BLUES,
+        zmin=0, zmax=100 if percent else peak if peak > 0 else 1.0, hoverongaps=False,
+        xgap=2, ygap=2, showscale=scale and peak > 0,
         colorbar={"title": {"text": unit}, "thickness": 12},
         hovertemplate=f"%{{y}} · %{{x}}: %{{text}} {unit}<extra></extra>"))
     figure.update_yaxes(autorange="reversed")
     styled(figure, max(260, 70 + 34 * len(ys)))
     figure.update_layout(plot_bgcolor="#e9ecef")  # gaps (suppressed) read as grey cells
     return figure
-
-
-def _float(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)

@@ -6,25 +6,33 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import dash
-import dash_bootstrap_components as dbc
-import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components.cells import (
+    NOT_KNOWN,
+    amount,
+    by_value,
+    cell,
+    count,
+    largest,
+    percent_text,
+    target,
+)
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
     PALETTE,
-    SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
     heatmap,
     interior,
+    stacked,
     styled,
     suppressed_trace,
+    wrapped,
 )
-from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent
+from portal.components.page import chart_page, target_cards
+from portal.i18n import _
 from portal.labels import TOTAL
 from portal.layout import page_title
 from portal.load.database import LoadedRelease
@@ -49,144 +57,24 @@ AGREEMENT_METRICS = ("b2b_agreements_signed",)
 DEAL_VALUE_METRICS = ("b2b_deal_value_eur",)
 SIGNED = "agreement_signed"
 INTERPRETED = "yes"
-NOT_KNOWN = ("unknown", "undisclosed")
 
 
 def layout(**params: str) -> Component:
-    release = query.current_release()
     return chart_page(
         _("B2B meetings"),
         _("Business-to-business meetings between producers in the north and partners from the "
           "rest of Kosovo: the pilot of five meetings and the scale-up, what they led to and "
           "what stood in the way."),
-        "people", FILTERS, CHARTS, params,
-        before=key_figures(release) if release is not None else None)
+        "people", FILTERS, CHARTS, params, before=(key_figures,))
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def target(release: LoadedRelease, metrics: Sequence[str]) -> float | None:
-    """Target of the indicator computed by one of ``metrics`` (its latest period).
-
-    Selected by the registry metric, never by indicator id.
-    """
-    frame = query.table(release, "indicators")
-    rows = frame[frame["metric"].isin(list(metrics)) & frame["target"].notna()]
-    if rows.empty:
-        return None
-    return float(rows.sort_values("period_end", kind="stable").iloc[-1]["target"])
-
-
-def cell(frame: pd.DataFrame, **codes: str) -> float | None:
-    """The published value of the one row matching ``codes``; None if suppressed or absent."""
-    rows = frame
-    for column, code in codes.items():
-        rows = rows[rows[column] == code]
-    if rows.empty or (rows["status"] == "suppressed").any():
-        return None
-    value = rows["value"].iloc[0]
-    return None if pd.isna(value) else float(value)
-
-
-def count(value: float) -> str:
-    return format_number(value, 0 if float(value).is_integer() else 1)
-
-
-def share(part: float, whole: float) -> str:
-    return format_percent(100 * part / whole)
-
-
-def money(value: float, unit: str) -> str:
-    return _("%(n)s %(unit)s", n=format_number(value), unit=unit)
-
-
-def by_margin(frame: pd.DataFrame, dim: str, margin: str, labels: Mapping[str, str]
-              ) -> dict[str, str]:
-    """Codes of ``dim`` present in ``frame``, largest published margin (``margin`` column =
-    ``_total``, or the only value if the margin column is absent) first; suppressed ones in
-    schema order; "not known" last."""
-    rows = frame[(frame[dim] != TOTAL) & (frame[margin] == TOTAL)] if margin else \
-        frame[frame[dim] != TOTAL]
-    published = rows[rows["status"] != "suppressed"]
-    first = list(published.assign(_v=published["value"].astype(float))
-                 .sort_values("_v", ascending=False, kind="stable")[dim])
-    present = set(frame[dim]) - {TOTAL}
-    rest = [c for c in labels if c in present and c not in first]
-    codes = [c for c in first + rest if c not in NOT_KNOWN] + \
-            [c for c in first + rest if c in NOT_KNOWN]
-    return {code: labels.get(code, code) for code in codes}
-
-
-def stacked(frame: pd.DataFrame, category: str, categories: Mapping[str, str], colour: str,
-            colour_labels: Mapping[str, str], unit: str, *,
-            colours: Sequence[str] = PALETTE) -> go.Figure:
-    """Horizontal bars of ``value`` by ``category``, stacked by ``colour``.
-
-    Suppressed cells are never drawn as zero: together they form one grey ``[c]`` segment
-    whose length is the published margin (``colour`` = ``_total``) less the published cells,
-    so the bar keeps its true length; where no margin allows that, the category gets the
-    suppressed marker. (Same as the training page's helper; a shared one belongs in
-    ``figures``.)
-    """
-    names = list(categories.values())
-    segments: dict[str, list[float | None]] = {code: [None] * len(names) for code in colour_labels}
-    pooled: list[float | None] = [None] * len(names)
-    hidden: list[str] = []
-    for index, code in enumerate(categories):
-        rows = frame[frame[category] == code]
-        cells = rows[rows[colour] != TOTAL]
-        suppressed = bool((cells["status"] == "suppressed").any())
-        shown = cells[cells["status"] != "suppressed"]
-        known = float(shown["value"].astype(float).sum())
-        for record in shown.to_dict("records"):
-            if record[colour] in segments:
-                segments[record[colour]][index] = float(record["value"])
-        if suppressed:
-            total = cell(rows, **{colour: TOTAL})
-            rest = total - known if total is not None else None
-            if rest is not None and rest > 0:
-                pooled[index] = rest
-            else:
-                hidden.append(names[index])
-    figure = go.Figure()
-    for index, (code, values) in enumerate(segments.items()):
-        if all(v is None for v in values):
-            continue
-        figure.add_bar(
-            x=values, y=names, orientation="h", name=colour_labels[code],
-            marker_color=colours[index % len(colours)],
-            hovertemplate=_("%(category)s · %(series)s: %(value)s %(unit)s", category="%{y}",
-                            series=colour_labels[code], value="%{x:,.0f}", unit=unit)
-            + "<extra></extra>")
-    if any(v is not None for v in pooled):
-        figure.add_bar(
-            x=pooled, y=names, orientation="h", name=_("Suppressed [c]"),
-            legendgroup="suppressed", marker={"color": SUPPRESSED_COLOUR, "opacity": 0.55,
-                                              "pattern": {"shape": "/"}},
-            text=[SUPPRESSED_MARK if v is not None else None for v in pooled],
-            textposition="inside", insidetextanchor="middle",
-            textfont={"color": "#212529"},
-            hovertemplate=_("%(category)s: suppressed cells together %(value)s %(unit)s",
-                            category="%{y}", value="%{x:,.0f}", unit=unit) + "<extra></extra>")
-    if hidden:
-        figure.add_trace(suppressed_trace(hidden, True, showlegend=all(v is None
-                                                                          for v in pooled)))
-    figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
-    figure.update_xaxes(title_text=unit, rangemode="tozero")
-    figure.update_layout(barmode="stack")
-    return styled(figure, max(240, 90 + 30 * len(names)))
-
-
-def wrap(text: str, width: int = 16) -> str:
-    """Break a long label onto lines (``<br>``) so heatmap axes stay narrow on a phone."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + len(word) < width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
+def target_value(release: LoadedRelease, metrics: Sequence[str]) -> float | None:
+    """The target of the indicator computed by one of ``metrics`` (see ``cells.target``)."""
+    found = target(release, metrics)
+    return found.value if found else None
 
 
 def bullet(names: Sequence[str], values: Sequence[float | None], targets: Sequence[float | None],
@@ -221,18 +109,10 @@ def bullet(names: Sequence[str], values: Sequence[float | None], targets: Sequen
 def key_figures(release: LoadedRelease) -> Component:
     """Programme-wide totals (public by design) beside their targets, above the charts."""
     totals = query.public_totals(release)
-    items = [(_("B2B meetings held"), totals.get("meetings_held"),
-              target(release, MEETING_METRICS)),
-             (_("Agreements signed"), totals.get("agreements_signed"),
-              target(release, AGREEMENT_METRICS))]
-    columns = [dbc.Col(dbc.Card(dbc.CardBody([
-        html.P(label, className="small text-body-secondary mb-1"),
-        html.P(count(value), className="h3 mb-0"),
-        html.P(_("Target: %(n)s", n=count(goal)) if goal is not None else "",
-               className="small mb-0 text-body-secondary"),
-    ]), className="h-100 shadow-sm"), xs=12, sm=4, className="mb-3")
-        for label, value, goal in items if value is not None]
-    return dbc.Row(columns, className="portal-key-figures")
+    return target_cards([
+        (_("B2B meetings held"), totals.get("meetings_held"), target_value(release, MEETING_METRICS)),
+        (_("Agreements signed"), totals.get("agreements_signed"),
+         target_value(release, AGREEMENT_METRICS))])
 
 
 # --------------------------------------------------------------------------- charts
@@ -249,8 +129,8 @@ def meetings_against_target(data: ChartData) -> ChartView:
     if "phase" not in data.active and (frame["phase"] == TOTAL).any():
         codes.append(TOTAL)
     values = [cell(frame, phase=c, outcome=TOTAL) for c in codes]
-    pilot_goal = target(data.release, PILOT_METRICS)
-    all_goal = target(data.release, MEETING_METRICS)
+    pilot_goal = target_value(data.release, PILOT_METRICS)
+    all_goal = target_value(data.release, MEETING_METRICS)
     goals = {PILOT: pilot_goal, TOTAL: all_goal}
     targets = [goals.get(c) for c in codes]
     text = [count(v) if v is not None else "" for v in values]
@@ -289,7 +169,7 @@ def outcomes_by_phase(data: ChartData) -> ChartView:
     if signed is not None and whole:
         title = _("%(outcome)s in %(n)s of %(total)s meetings (%(share)s)",
                   outcome=outcomes.get(SIGNED, SIGNED), n=count(signed), total=count(whole),
-                  share=share(signed, whole))
+                  share=percent_text(signed, whole))
     elif whole is not None:
         title = _("%(phase)s: the outcomes of %(n)s meetings are suppressed for "
                   "confidentiality", phase=phases.get(phase, phase), n=count(whole))
@@ -314,7 +194,7 @@ def sector_pairs(data: ChartData) -> ChartView:
         for code, text in labels.items():
             value = margins.get(code)
             if code != TOTAL:
-                out[code] = _("%(sector)s<br>total %(n)s", sector=wrap(text, width),
+                out[code] = _("%(sector)s<br>total %(n)s", sector=wrapped(text, width),
                               n=SUPPRESSED_MARK if value is None else count(value))
         return out
 
@@ -324,10 +204,8 @@ def sector_pairs(data: ChartData) -> ChartView:
     # Northern sectors as the (few) columns, counterparts as rows: fits a phone's width.
     x_labels, y_labels = labelled(north, north_totals, 10), labelled(counterpart, other_totals, 16)
     figure = heatmap(cells, "north_sector", "counterpart_sector", x_labels, y_labels, "value",
-                     data.unit)
-    peak = cells.loc[cells["status"] != "suppressed", "value"].astype(float).max()
+                     data.unit, scale=False)
     figure.update_traces(
-        zmax=max(1.0, 0.0 if pd.isna(peak) else float(peak)), showscale=False,
         hovertemplate=_("From the north: %(north)s<br>Counterpart: %(counterpart)s<br>"
                         "%(value)s %(unit)s", north="%{x}", counterpart="%{y}",
                         value="%{text}", unit=data.unit) + "<extra></extra>")
@@ -335,8 +213,7 @@ def sector_pairs(data: ChartData) -> ChartView:
                         title_font_size=12)
     figure.update_yaxes(tickfont_size=11, title_text=_("Counterpart from the rest of Kosovo"),
                         title_font_size=12)
-    figure.update_layout(height=190 + 56 * len(set(cells["counterpart_sector"])),
-                         plot_bgcolor="#e9ecef")  # suppressed cells are gaps: grey, not white
+    figure.update_layout(height=190 + 56 * len(set(cells["counterpart_sector"])))
     whole = cell(frame, north_sector=TOTAL, counterpart_sector=TOTAL)
     known = {c: v for c, v in north_totals.items() if v is not None and c != TOTAL}
     if known:
@@ -360,7 +237,7 @@ def language_interpretation(data: ChartData) -> ChartView:
     languages, answers = data.labels("language"), data.labels("interpretation")
     frame = data.frame
     order = {TOTAL: languages.get(TOTAL, TOTAL)} if (frame["language"] == TOTAL).any() else {}
-    order.update(by_margin(frame, "language", "interpretation", languages))
+    order.update(by_value(frame, "language", languages, margin="interpretation"))
     figure = stacked(frame, "language", order, "interpretation",
                      {c: t for c, t in answers.items() if c != TOTAL}, data.unit,
                      colours=(PALETTE[1], PALETTE[0]))
@@ -370,7 +247,8 @@ def language_interpretation(data: ChartData) -> ChartView:
     known = {c: v for c, v in totals.items() if v is not None and c not in NOT_KNOWN}
     if interpreted is not None and whole:
         title = _("An interpreter was provided at %(n)s of %(total)s meetings (%(share)s)",
-                  n=count(interpreted), total=count(whole), share=share(interpreted, whole))
+                  n=count(interpreted), total=count(whole),
+                  share=percent_text(interpreted, whole))
     elif known:
         best = max(known, key=lambda c: known[c])
         title = _("%(language)s was the most common meeting language (%(n)s meetings)",
@@ -388,14 +266,13 @@ def obstacles(data: ChartData) -> ChartView:
     phases, found = data.labels("phase"), data.labels("obstacles")
     frame = data.frame
     phase = data.active.get("phase", TOTAL)
-    order = by_margin(frame[frame["phase"] == phase], "obstacles", "", found)
+    order = by_value(frame[frame["phase"] == phase], "obstacles", found)
     figure = stacked(frame, "obstacles", order, "phase",
                      {c: t for c, t in phases.items() if c != TOTAL}, data.unit)
-    rows = frame[(frame["phase"] == phase) & (frame["obstacles"] != TOTAL)
-                 & ~frame["obstacles"].isin(NOT_KNOWN) & (frame["status"] != "suppressed")]
-    rows = rows[rows["value"].astype(float) > 0]
-    if not rows.empty:
-        best = rows.loc[rows["value"].astype(float).idxmax()]
+    best = largest(frame[(frame["phase"] == phase) & (frame["obstacles"] != TOTAL)
+                         & ~frame["obstacles"].isin(NOT_KNOWN)
+                         & (frame["value"].astype(float) > 0)])
+    if best is not None:
         name, n = found.get(best["obstacles"], best["obstacles"]), count(float(best["value"]))
         title = (_("%(obstacle)s was the most frequent obstacle (%(n)s meetings)",
                    obstacle=name, n=n) if phase == TOTAL else
@@ -419,25 +296,25 @@ def deal_value(data: ChartData) -> ChartView:
     if whole_view:
         codes.append(TOTAL)
     values = [cell(frame, phase=c) for c in codes]
-    value_goal = target(data.release, DEAL_VALUE_METRICS)
+    value_goal = target_value(data.release, DEAL_VALUE_METRICS)
     targets = [value_goal if c == TOTAL else None for c in codes]
     figure = bullet([phases[c] for c in codes], values, targets, data.unit,
-                    [money(v, data.unit) if v is not None else "" for v in values])
+                    [amount(v, data.unit) if v is not None else "" for v in values])
     totals = query.public_totals(data.release)
     agreements = totals.get("agreements_signed")
-    agreement_goal = target(data.release, AGREEMENT_METRICS)
+    agreement_goal = target_value(data.release, AGREEMENT_METRICS)
     whole = cell(frame, phase=TOTAL)
     if whole_view and whole is not None and agreements is not None:
         title = (_("%(n)s agreements signed against a target of %(target)s, worth %(value)s "
                    "where a value was recorded", n=count(agreements),
-                   target=count(agreement_goal), value=money(whole, data.unit))
+                   target=count(agreement_goal), value=amount(whole, data.unit))
                  if agreement_goal is not None else
                  _("%(n)s agreements signed, worth %(value)s where a value was recorded",
-                   n=count(agreements), value=money(whole, data.unit)))
+                   n=count(agreements), value=amount(whole, data.unit)))
     elif any(v is not None for v in values):
         best = next((c, v) for c, v in zip(codes, values, strict=True) if v is not None)
         title = _("%(phase)s: deals worth %(value)s", phase=phases[best[0]],
-                  value=money(best[1], data.unit))
+                  value=amount(best[1], data.unit))
     elif not codes:
         title = _("No deal value was published for this phase")
     else:

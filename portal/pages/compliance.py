@@ -3,8 +3,6 @@ training that would close the gaps."""
 
 from __future__ import annotations
 
-import textwrap
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -14,13 +12,24 @@ from dash.development.base_component import Component
 
 from etl.derive import VAT_THRESHOLD_EUR
 from portal import query
+from portal.components.cells import (
+    cell,
+    cell_text,
+    largest,
+    number,
+    percent,
+    ranked_labels,
+    ranked_table,
+)
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
+    BLUES,
     SEQUENTIAL,
     SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
     bars,
     styled,
+    wrapped,
 )
 from portal.components.page import chart_page
 from portal.i18n import _, format_number, format_percent
@@ -54,13 +63,11 @@ NA_COLOUR = "#f8f9fa"
 
 
 def layout(**params: str) -> Component:
-    release = query.current_release()
     return chart_page(
         _("Compliance"),
         _("How businesses stand on registration, certification, food safety and product "
           "standards, which requirements hold them back, and the training that would help."),
-        "patch-check", FILTERS, CHARTS, params,
-        before=scoring(release) if release is not None else None)
+        "patch-check", FILTERS, CHARTS, params, before=(scoring,))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -81,44 +88,10 @@ def level_labels(release: LoadedRelease) -> dict[str, str]:
     return {code: labels.get(code, code) for code in LEVELS}
 
 
-def _cell(frame: pd.DataFrame, **where: str) -> float | None:
-    """The published value of the one row matching ``where`` (None if suppressed or absent)."""
-    keep = pd.Series(True, index=frame.index)
-    for column, code in where.items():
-        keep &= frame[column] == code
-    rows = frame[keep]
-    if len(rows) != 1 or rows.iloc[0]["status"] == "suppressed" or pd.isna(rows.iloc[0]["value"]):
-        return None
-    return float(rows.iloc[0]["value"])
-
-
-def _share(part: float | None, whole: float | None) -> float | None:
-    """``part`` as a percentage of ``whole``; None when either is unpublished or whole is 0."""
-    if part is None or whole is None or whole <= 0:
-        return None
-    return 100 * part / whole
-
-
-def wrapped(label: str, width: int = 24) -> str:
-    """A long label broken into lines for an axis, so a phone still has room for the plot."""
-    return "<br>".join(textwrap.wrap(label, width)) or label
-
-
-def _wrap_all(labels: dict[str, str]) -> dict[str, str]:
-    return {code: wrapped(text) for code, text in labels.items()}
-
-
 def _swatch(colour: str) -> html.Span:
     return html.Span(className="d-inline-block rounded-1 me-2 align-middle",
                      style={"width": "0.8rem", "height": "0.8rem", "background": colour},
                      **{"aria-hidden": "true"})
-
-
-def _shown(value: float | None) -> str:
-    """A cell of a text alternative: the number, or "suppressed [c]"."""
-    if value is None:
-        return _("suppressed [c]")
-    return format_number(value, 0 if float(value).is_integer() else 1)
 
 
 def scoring(release: LoadedRelease) -> dbc.Card:
@@ -155,14 +128,6 @@ def scoring(release: LoadedRelease) -> dbc.Card:
     ]), className="mb-4 shadow-sm portal-scoring", id="compliance-scoring")
 
 
-def _legend_on_top(figure: go.Figure, rows: int) -> go.Figure:
-    """Legend entries in rows above the plot (with the ``[c]`` entry in its own legend group,
-    plotly would otherwise stack them in one column), and room for it and for wrapped labels:
-    ``bars()`` sizes stacked charts for the bars alone."""
-    figure.update_layout(legend={"traceorder": "normal"}, height=150 + 40 * rows)
-    return figure
-
-
 # --- charts -----------------------------------------------------------------------------------
 
 
@@ -171,14 +136,12 @@ def _legend_on_top(figure: go.Figure, rows: int) -> go.Figure:
 def levels_by_sector(data: ChartData) -> ChartView:
     """Stacked bars, informal → formal, so the formal share of each sector reads at a glance."""
     sectors, levels = data.labels("broad_sector"), level_labels(data.release)
-    figure = bars(data.frame, "broad_sector", _wrap_all(sectors), data.unit,
-                  colour="compliance_level",
+    figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="compliance_level",
                   colour_labels=levels, stacked=True, colours=LEVEL_COLOURS)
-    _legend_on_top(figure, len(set(data.frame["broad_sector"]) - {TOTAL}))
     sector = data.active.get("sector", TOTAL)
-    total = _cell(data.frame, broad_sector=sector, compliance_level=TOTAL)
-    share = _share(_cell(data.frame, broad_sector=sector, compliance_level="formal"), total)
-    shares = {code: _share(_cell(data.frame, broad_sector=sector, compliance_level=code), total)
+    total = cell(data.frame, broad_sector=sector, compliance_level=TOTAL)
+    share = percent(cell(data.frame, broad_sector=sector, compliance_level="formal"), total)
+    shares = {code: percent(cell(data.frame, broad_sector=sector, compliance_level=code), total)
               for code in LEVELS}
     known = {code: value for code, value in shares.items() if value is not None}
     if share is None and known:  # formal suppressed: the largest level that is published
@@ -206,9 +169,9 @@ def dual_registration(data: ChartData) -> ChartView:
     frame = data.frame
     rows = []
     for code in (c for c in places if c != TOTAL and (frame["municipality"] == c).any()):
-        yes = _cell(frame, municipality=code, dual_registration="yes")
-        total = _cell(frame, municipality=code, dual_registration=TOTAL)
-        share = _share(yes, total)
+        yes = cell(frame, municipality=code, dual_registration="yes")
+        total = cell(frame, municipality=code, dual_registration=TOTAL)
+        share = percent(yes, total)
         rows.append({"municipality": code, "value": None if share is None else round(share, 1),
                      "yes": yes, "total": total,
                      "status": "suppressed" if share is None else "published"})
@@ -217,8 +180,8 @@ def dual_registration(data: ChartData) -> ChartView:
     figure = bars(shares, "municipality", places, unit, height=300)
     figure.update_traces(texttemplate="%{x:.0f}%", textposition="auto", selector={"type": "bar"})
     figure.update_xaxes(range=[0, 100])
-    overall = _share(_cell(frame, municipality=TOTAL, dual_registration="yes"),
-                     _cell(frame, municipality=TOTAL, dual_registration=TOTAL))
+    overall = percent(cell(frame, municipality=TOTAL, dual_registration="yes"),
+                      cell(frame, municipality=TOTAL, dual_registration=TOTAL))
     if overall is not None:
         figure.add_vline(x=overall, line={"dash": "dash", "color": SUPPRESSED_COLOUR, "width": 1},
                          annotation={"text": _("All: %(share)s", share=format_percent(overall)),
@@ -230,8 +193,7 @@ def dual_registration(data: ChartData) -> ChartView:
         title = _("%(share)s of businesses in %(place)s are also in Serbia's business register",
                   share=format_percent(float(published.iloc[0]["value"])),
                   place=places.get(place, place))
-    elif overall is not None and not published.empty:
-        best = published.loc[published["value"].astype(float).idxmax()]
+    elif overall is not None and (best := largest(published)) is not None:
         title = _("%(share)s of mapped businesses are also in Serbia's business register, most "
                   "in %(place)s (%(top)s)", share=format_percent(overall),
                   place=places.get(best["municipality"], best["municipality"]),
@@ -243,8 +205,8 @@ def dual_registration(data: ChartData) -> ChartView:
         title = _("Businesses also registered in Serbia, by municipality")
     table = pd.DataFrame({
         _("Municipality"): [places.get(c, c) for c in shares["municipality"]],
-        _("Businesses"): [_shown(v) for v in shares["total"]],
-        _("Also in Serbia's register"): [_shown(v) for v in shares["yes"]],
+        _("Businesses"): [cell_text(number(v)) for v in shares["total"]],
+        _("Also in Serbia's register"): [cell_text(number(v)) for v in shares["yes"]],
         _("Share"): [_("suppressed [c]") if pd.isna(v) else format_percent(v)
                      for v in shares["value"]],
     })
@@ -265,7 +227,7 @@ def requirements_by_sector(data: ChartData) -> ChartView:
     ys = [c for c in sectors if c != TOTAL and (frame["broad_sector"] == c).any()]
     cells = frame.set_index(["broad_sector", "requirement"])
     status = [[cells["status"].get((y, x)) for x in xs] for y in ys]
-    share = [[_float(cells["share_meeting_pct"].get((y, x)))
+    share = [[number(cells["share_meeting_pct"].get((y, x)))
               if s == "published" else None for x, s in zip(xs, line, strict=True)]
              for y, line in zip(ys, status, strict=True)]
     # Requirements across (one line each, turned upright when they do not fit), sectors down
@@ -275,8 +237,7 @@ def requirements_by_sector(data: ChartData) -> ChartView:
     figure = go.Figure(go.Heatmap(
         z=share, x=x_text, y=y_text, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
         text=[[format_percent(v) if v is not None else "" for v in line] for line in share],
-        texttemplate="%{text}", colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
-        showscale=False, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        texttemplate="%{text}", colorscale=BLUES, showscale=False, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         name=_("Share meeting it")))
     marks = {"suppressed": (1, SUPPRESSED_MARK, _("Suppressed for confidentiality")),
              NOT_APPLICABLE: (0, NA_MARK, _("Applies to no business of this sector"))}
@@ -307,14 +268,10 @@ def requirements_by_sector(data: ChartData) -> ChartView:
         table)
 
 
-def _float(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def _numbers(record: dict[str, object], column: str) -> str:
     if record["status"] == NOT_APPLICABLE:
         return _("does not apply")
-    value = _float(record[column])
+    value = number(record[column])
     if value is None:
         return _("suppressed [c]")
     return format_percent(value, 1) if column == "share_meeting_pct" else format_number(value)
@@ -331,8 +288,8 @@ def overall_rates(release: LoadedRelease, codes: list[str]) -> dict[str, float]:
         except KeyError:
             continue
         column = f"req_{code}"
-        met, gap = (_cell(totals, **{column: c}) for c in ("met", "gap"))
-        rate = _share(met, None if met is None or gap is None else met + gap)
+        met, gap = (cell(totals, **{column: c}) for c in ("met", "gap"))
+        rate = percent(met, None if met is None or gap is None else met + gap)
         if rate is not None:
             rates[code] = rate
     return rates
@@ -367,14 +324,13 @@ def training_needs(data: ChartData) -> ChartView:
     sectors, topics = data.labels("broad_sector"), data.labels("training_needs")
     sector = data.active.get("sector", TOTAL)
     rows = data.frame
-    ranked = _ranked(rows, "training_needs", topics)
-    figure = bars(rows, "training_needs", _wrap_all(ranked), data.unit)
-    top = rows[(rows["status"] != "suppressed") & ~rows["training_needs"].isin([TOTAL, "unknown"])]
-    if top.empty:
+    ranked = ranked_labels(rows, "training_needs", topics)
+    figure = bars(rows, "training_needs", ranked, data.unit)
+    best = largest(rows[~rows["training_needs"].isin([TOTAL, "unknown"])])
+    if best is None:
         title = _("Training needs found in the survey")
     else:
-        best = top.loc[top["value"].astype(float).idxmax()]
-        share = _share(float(best["value"]), _cell(rows, training_needs=TOTAL))
+        share = percent(float(best["value"]), cell(rows, training_needs=TOTAL))
         params = {"topic": topics.get(best["training_needs"], best["training_needs"]),
                   "n": format_number(float(best["value"])),
                   "sector": sectors.get(sector, sector)}
@@ -389,25 +345,7 @@ def training_needs(data: ChartData) -> ChartView:
         else:
             title = _("%(topic)s is the training most needed in %(sector)s: %(share)s of its "
                       "businesses (%(n)s)", share=format_percent(share), **params)
-    present = [c for c in ranked if c != TOTAL and c in set(rows["training_needs"])]
-    present += [TOTAL] if TOTAL in set(rows["training_needs"]) else []  # the base, last
-    table = pd.DataFrame({
-        _("Training need"): [ranked[c] for c in present],
-        _("Value (%(unit)s)", unit=data.unit): [_shown(_cell(rows, training_needs=c))
-                                                for c in present],
-    })
+    table = ranked_table(rows, "training_needs", ranked, _("Training need"), data.unit)
     return ChartView(figure, title, _(
         "Bar chart of the training needs found in the survey, most frequent first; a business "
         "with several needs counts in each."), table)
-
-
-def _ranked(rows: pd.DataFrame, dim: str, labels: dict[str, str]) -> dict[str, str]:
-    """Labels reordered by published value (largest first), then suppressed, "unknown" last."""
-    values = {r[dim]: _float(r["value"]) if r["status"] != "suppressed" else None
-              for r in rows.to_dict("records")}
-
-    def rank(code: str) -> tuple[int, float]:
-        value = values.get(code)
-        return (2 if code == "unknown" else 1 if value is None else 0, -(value or 0))
-
-    return {code: labels[code] for code in sorted(labels, key=rank)}

@@ -3,13 +3,18 @@ back, and where jobs and turnover are."""
 
 from __future__ import annotations
 
-import textwrap
-
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash.development.base_component import Component
 
+from portal.components.cells import (
+    cell,
+    compact_amount,
+    largest,
+    percent,
+    ranked_labels,
+    ranked_table,
+)
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import SEQUENTIAL, bars
 from portal.components.page import chart_page
@@ -48,70 +53,14 @@ def layout(**params: str) -> Component:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _cell(frame: pd.DataFrame, **where: str) -> float | None:
-    """The published value of the one row matching ``where`` (None if suppressed or absent)."""
-    keep = pd.Series(True, index=frame.index)
-    for column, code in where.items():
-        keep &= frame[column] == code
-    rows = frame[keep]
-    if len(rows) != 1 or rows.iloc[0]["status"] == "suppressed" or pd.isna(rows.iloc[0]["value"]):
-        return None
-    return float(rows.iloc[0]["value"])
-
-
-def _share(part: float | None, whole: float | None) -> float | None:
-    if part is None or whole is None or whole <= 0:
-        return None
-    return 100 * part / whole
-
-
 def high_share(frame: pd.DataFrame, dim: str, code: str) -> float | None:
     """Share of ``code``'s businesses rated 4 or 5; None unless both cells and the margin are
     published (a suppressed cell is never counted as zero)."""
-    parts = [_cell(frame, **{dim: code, "growth_potential": rating}) for rating in HIGH]
+    parts = [cell(frame, **{dim: code, "growth_potential": rating}) for rating in HIGH]
     if any(p is None for p in parts):
         return None
-    return _share(sum(p for p in parts if p is not None),
-                  _cell(frame, **{dim: code, "growth_potential": TOTAL}))
-
-
-def _amount(value: float, unit: str) -> str:
-    if value >= 1_000_000:
-        return _("%(n)s million %(unit)s", n=format_number(value / 1_000_000, 1), unit=unit)
-    return _("%(n)s %(unit)s", n=format_number(value), unit=unit)
-
-
-def _ranked(rows: pd.DataFrame, dim: str, labels: dict[str, str]) -> dict[str, str]:
-    """Labels reordered by published value (largest first), then suppressed, "unknown" last."""
-    values = {r[dim]: None if r["status"] == "suppressed" or pd.isna(r["value"])
-              else float(r["value"]) for r in rows.to_dict("records")}
-
-    def rank(code: str) -> tuple[int, float]:
-        value = values.get(code)
-        return (2 if code == "unknown" else 1 if value is None else 0, -(value or 0))
-
-    return {code: labels[code] for code in sorted(labels, key=rank)}
-
-
-def _shown(value: float | None) -> str:
-    return _("suppressed [c]") if value is None else format_number(value)
-
-
-def wrapped(labels: dict[str, str], width: int = 24) -> dict[str, str]:
-    """Long labels broken into lines for an axis, so a phone still has room for the bars."""
-    return {code: "<br>".join(textwrap.wrap(text, width)) or text for code, text in labels.items()}
-
-
-def _categories(frame: pd.DataFrame, dim: str) -> int:
-    return len(set(frame[dim]) - {TOTAL})
-
-
-def _legend_on_top(figure: go.Figure, rows: int) -> go.Figure:
-    """Legend entries in rows above the plot (with the ``[c]`` entry in its own legend group,
-    plotly would otherwise stack them in one column), and room for it and for wrapped labels:
-    ``bars()`` sizes stacked charts for the bars alone."""
-    figure.update_layout(legend={"traceorder": "normal"}, height=150 + 40 * rows)
-    return figure
+    return percent(sum(p for p in parts if p is not None),
+                   cell(frame, **{dim: code, "growth_potential": TOTAL}))
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -122,11 +71,9 @@ def _legend_on_top(figure: go.Figure, rows: int) -> go.Figure:
 def potential_by_sector(data: ChartData) -> ChartView:
     """Stacked bars from very low to very high, so the high end of each sector compares."""
     sectors, ratings = data.labels("broad_sector"), data.labels("growth_potential")
-    figure = bars(data.frame, "broad_sector", wrapped(sectors), data.unit,
-                  colour="growth_potential",
+    figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="growth_potential",
                   colour_labels={c: t for c, t in ratings.items() if c != TOTAL}, stacked=True,
                   colours=POTENTIAL_COLOURS)
-    _legend_on_top(figure, _categories(data.frame, "broad_sector"))
     sector = data.active.get("sector")
     if sector:
         share = high_share(data.frame, "broad_sector", sector)
@@ -165,7 +112,6 @@ def potential_by_compliance(data: ChartData) -> ChartView:
     figure = bars(data.frame, "compliance_level", ordered, data.unit, colour="growth_potential",
                   colour_labels={c: t for c, t in ratings.items() if c != TOTAL}, stacked=True,
                   colours=POTENTIAL_COLOURS)
-    _legend_on_top(figure, _categories(data.frame, "compliance_level"))
     formal = high_share(data.frame, "compliance_level", "formal")
     informal = high_share(data.frame, "compliance_level", "informal")
     if formal is not None and informal is not None:
@@ -191,17 +137,15 @@ def constraints(data: ChartData) -> ChartView:
     sectors, names = data.labels("broad_sector"), data.labels("growth_constraints")
     sector = data.active.get("sector", TOTAL)
     rows = data.frame
-    ranked = _ranked(rows, "growth_constraints", names)
-    figure = bars(rows, "growth_constraints", wrapped(ranked), data.unit)
-    cited = rows[(rows["status"] != "suppressed")
-                 & ~rows["growth_constraints"].isin([TOTAL, "unknown"])]
-    if cited.empty:
+    ranked = ranked_labels(rows, "growth_constraints", names)
+    figure = bars(rows, "growth_constraints", ranked, data.unit)
+    top = largest(rows[~rows["growth_constraints"].isin([TOTAL, "unknown"])])
+    if top is None:
         title = _("Growth constraints cited by businesses")
     else:
-        top = cited.loc[cited["value"].astype(float).idxmax()]
         params = {"constraint": names.get(top["growth_constraints"], top["growth_constraints"]),
                   "n": format_number(float(top["value"])), "sector": sectors.get(sector, sector)}
-        share = _share(float(top["value"]), _cell(rows, growth_constraints=TOTAL))
+        share = percent(float(top["value"]), cell(rows, growth_constraints=TOTAL))
         if sector == TOTAL:
             title = (_("%(constraint)s is the most cited constraint on growth: %(share)s of "
                        "businesses (%(n)s)", share=format_percent(share), **params)
@@ -215,13 +159,7 @@ def constraints(data: ChartData) -> ChartView:
                      if share is not None else
                      _("%(constraint)s is the most cited constraint on growth in %(sector)s "
                        "(%(n)s businesses)", **params))
-    present = [c for c in ranked if c != TOTAL and c in set(rows["growth_constraints"])]
-    present += [TOTAL] if TOTAL in set(rows["growth_constraints"]) else []  # the base, last
-    table = pd.DataFrame({
-        _("Constraint"): [ranked[c] for c in present],
-        _("Value (%(unit)s)", unit=data.unit): [_shown(_cell(rows, growth_constraints=c))
-                                                for c in present],
-    })
+    table = ranked_table(rows, "growth_constraints", ranked, _("Constraint"), data.unit)
     return ChartView(figure, title, _(
         "Bar chart of the constraints on growth that businesses cited, most cited first; a "
         "business citing several counts in each."), table)
@@ -230,34 +168,32 @@ def constraints(data: ChartData) -> ChartView:
 def _by_municipality(data: ChartData, what: str) -> ChartView:
     """Sectors stacked by municipality; the finding from the published margins."""
     sectors, places = data.labels("broad_sector"), data.labels("municipality")
-    figure = bars(data.frame, "broad_sector", wrapped(sectors), data.unit, colour="municipality",
+    figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="municipality",
                   colour_labels={c: t for c, t in places.items() if c != TOTAL}, stacked=True)
-    _legend_on_top(figure, _categories(data.frame, "broad_sector"))
     frame, unit = data.frame, data.unit
     sector, place = data.active.get("sector"), data.active.get("municipality")
     employment = what == "employment"
     title = (_("Employment by sector and municipality") if employment else
              _("Annual turnover by sector and municipality"))
     if sector and not place:
-        cells = frame[(frame["municipality"] != TOTAL) & (frame["status"] != "suppressed")]
-        total = _cell(frame, broad_sector=sector, municipality=TOTAL)
-        if not cells.empty and total is not None:
-            best = cells.loc[cells["value"].astype(float).idxmax()]
+        best = largest(frame[frame["municipality"] != TOTAL])
+        total = cell(frame, broad_sector=sector, municipality=TOTAL)
+        if best is not None and total is not None:
             params = {"place": places.get(best["municipality"], best["municipality"]),
                       "sector": sectors.get(sector, sector)}
             title = (_("%(place)s has %(n)s of the %(total)s %(unit)s in %(sector)s",
                        n=format_number(float(best["value"])), total=format_number(total),
                        unit=unit, **params) if employment else
                      _("%(place)s accounts for %(n)s of the %(total)s turnover of %(sector)s",
-                       n=_amount(float(best["value"]), unit), total=_amount(total, unit),
+                       n=compact_amount(float(best["value"]), unit),
+                       total=compact_amount(total, unit),
                        **params))
     elif not sector:
-        totals = frame[(frame["municipality"] == (place or TOTAL))
-                       & (frame["broad_sector"] != TOTAL) & (frame["status"] != "suppressed")]
-        if not totals.empty:
-            best = totals.loc[totals["value"].astype(float).idxmax()]
+        best = largest(frame[(frame["municipality"] == (place or TOTAL))
+                             & (frame["broad_sector"] != TOTAL)])
+        if best is not None:
             params = {"sector": sectors.get(best["broad_sector"], best["broad_sector"]),
-                      "n": _amount(float(best["value"]), unit),
+                      "n": compact_amount(float(best["value"]), unit),
                       "place": places.get(place or TOTAL, place)}
             if place:
                 title = (_("%(sector)s employs the most people in %(place)s (%(n)s)", **params)
