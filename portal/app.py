@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from portal import downloads, layout, query, vendor
+from portal import compression, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.components import chart
 from portal.i18n import _, get_locale
@@ -70,7 +70,7 @@ def create_app(
             ``DATABASE_URL``: any SQLAlchemy URL, else ``$PORTAL_DATABASE_URL``,
             else a SQLite file in the Flask instance folder).
     """
-    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **(config or {})}
+    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **compression.SETTINGS, **(config or {})}
     settings["PACKAGES_DIR"] = resolve_packages_dir(
         packages_dir if packages_dir is not None else settings.get("PACKAGES_DIR")
     )
@@ -94,6 +94,7 @@ def create_app(
         pages_folder=str(PORTAL_DIR / "pages"),
         assets_folder=str(PORTAL_DIR / "assets"),
         serve_locally=True,
+        compress=True,
         index_string=layout.INDEX_STRING,
         title=_("North of Kosovo Product Map"),
         description=_(

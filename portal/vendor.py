@@ -40,7 +40,11 @@ blueprint = Blueprint("vendor", __name__)
 def static_file(filename: str) -> Response:
     """Send one file from :data:`STATIC_DIR` (``send_from_directory`` blocks ``..``)."""
     mimetype = _MIMETYPES.get(Path(filename).suffix)
-    return send_from_directory(STATIC_DIR, filename, mimetype=mimetype, max_age=_MAX_AGE)
+    response = send_from_directory(STATIC_DIR, filename, mimetype=mimetype, max_age=_MAX_AGE)
+    # Read into memory (files are small) so that flask-compress can compress and keep it.
+    response.direct_passthrough = False
+    response.make_sequence()
+    return response
 
 
 def init_app(app: dash.Dash) -> None:

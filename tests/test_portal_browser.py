@@ -10,6 +10,7 @@ import dash
 import pytest
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from portal import layout
@@ -25,8 +26,15 @@ def nav_link(dash_duo: DashComposite, path: str):
 
 
 def wait_for_page(dash_duo: DashComposite, name: str, path: str) -> None:
-    """The page's heading is shown, and the address bar and tab title follow."""
-    dash_duo.wait_for_text_to_equal(HEADING, name)
+    """The page's heading (which may say more than the short nav name) is shown, and the
+    address bar and tab title follow."""
+    def shown() -> bool:
+        try:
+            return dash_duo.driver.find_element("css selector", HEADING).text.startswith(name)
+        except (NoSuchElementException, StaleElementReferenceException):
+            return False  # the page is being replaced
+
+    until(shown, timeout=10, msg=f"no heading starting with {name!r}")
     url = dash_duo.server_url.rstrip("/") + path
     until(lambda: dash_duo.driver.current_url == url, timeout=4, msg=f"URL is not {url}")
     title = f"{name} | {SITE}"
