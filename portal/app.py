@@ -14,7 +14,7 @@ from typing import Any
 import dash
 import flask
 
-from portal import compression, downloads, layout, query, vendor
+from portal import delivery, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.components import chart
 from portal.i18n import _, get_locale
@@ -70,7 +70,7 @@ def create_app(
             ``DATABASE_URL``: any SQLAlchemy URL, else ``$PORTAL_DATABASE_URL``,
             else a SQLite file in the Flask instance folder).
     """
-    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **compression.SETTINGS, **(config or {})}
+    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **delivery.SETTINGS, **(config or {})}
     settings["PACKAGES_DIR"] = resolve_packages_dir(
         packages_dir if packages_dir is not None else settings.get("PACKAGES_DIR")
     )
@@ -79,6 +79,7 @@ def create_app(
     server = flask.Flask("portal", static_folder=None)
     server.config.from_mapping(settings)
     cache.init_app(server)
+    delivery.init_app(server)
     server.config.setdefault("DATABASE_URL", os.environ.get("PORTAL_DATABASE_URL"))
     if not server.config.get("DATABASE_URL"):
         Path(server.instance_path).mkdir(parents=True, exist_ok=True)

@@ -248,7 +248,7 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
         ]),
         dbc.CardBody([
             html.P(view.note, id=ids[_NOTE], className="small text-warning-emphasis mb-2"),
-            html.Div(dcc.Graph(id=ids[_GRAPH], figure=view.figure, config={
+            html.Div(dcc.Graph(id=ids[_GRAPH], figure=view.figure, style=_size(view), config={
                 **GRAPH_CONFIG, "toImageButtonOptions": {
                     **GRAPH_CONFIG["toImageButtonOptions"], "filename": chart_id}}),
                 role="figure", **{"aria-labelledby": filters.dom_id(ids[_TITLE]),
@@ -274,6 +274,12 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
     return dbc.Col(body, lg=12 if CHARTS[chart_id].wide else 6, className="mb-4")
 
 
+def _size(view: Rendered) -> dict[str, str]:
+    """The figure's height reserved before plotly.js has drawn it (no layout shift)."""
+    height = view.figure.get("layout", {}).get("height")
+    return {"height": f"{height}px"} if height else {}
+
+
 def grid(chart_ids: list[str], active: Mapping[str, str]) -> dbc.Row:
     """The page's charts, two per row on wide screens (``wide`` ones alone)."""
     return dbc.Row([card(chart_id, active) for chart_id in chart_ids])
@@ -286,8 +292,8 @@ def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
     view = rendered(chart_id, valid)
     if view is None:
         raise dash.exceptions.PreventUpdate
-    return (view.figure, view.title, view.summary, view.table, csv_url(chart_id, valid),
-            view.note)
+    return (view.figure, _size(view), view.title, view.summary, view.table,
+            csv_url(chart_id, valid), view.note)
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -319,6 +325,7 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     app.callback(
         Output({"type": _GRAPH, "chart": MATCH}, "figure"),
+        Output({"type": _GRAPH, "chart": MATCH}, "style"),
         Output({"type": _TITLE, "chart": MATCH}, "children"),
         Output({"type": _SUMMARY, "chart": MATCH}, "children"),
         Output({"type": _TABLE, "chart": MATCH}, "children"),
