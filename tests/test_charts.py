@@ -119,8 +119,9 @@ def test_nothing_published_gives_404_not_an_error(client: FlaskClient) -> None:
 def _redraw(client: FlaskClient, chart_id: str, active: dict[str, str]) -> dict:
     """POST what the browser posts when the filters of a page change."""
     outputs = [{"id": {"type": kind, "chart": chart_id}, "property": prop} for kind, prop in (
-        ("chart-graph", "figure"), ("chart-graph", "style"), ("chart-title", "children"), ("chart-summary", "children"),
-        ("chart-table", "children"), ("chart-csv", "href"), ("chart-note", "children"))]
+        ("chart-graph", "figure"), ("chart-graph", "style"), ("chart-title", "children"),
+        ("chart-summary", "children"), ("chart-table", "children"), ("chart-csv", "href"),
+        ("chart-note", "children"))]
     store = {"type": "chart-filters", "chart": chart_id}
     payload = {
         "output": ".." + "...".join(

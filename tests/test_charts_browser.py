@@ -1,4 +1,4 @@
-"""Filters in a real browser: they redraw charts, land in the URL, and a shared URL restores them."""
+"""Filters in a real browser: they redraw charts, land in the URL, a shared URL restores them."""
 
 from __future__ import annotations
 

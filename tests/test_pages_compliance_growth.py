@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import cache
 from typing import Any
 
 import dash
@@ -17,10 +16,18 @@ from dash.testing.wait import until
 from portal import query
 from portal.components import chart as chart_module
 from portal.i18n import format_number
-from tests.conftest import DEMO_PACKAGES
+from tests.pages_helpers import (
+    PRODUCT_MAP,
+    TOTAL,
+    bar_points,
+    csv_value,
+    draw,
+    marked,
+    plain,
+    published_csv,
+    schema_labels,
+)
 
-PACKAGE = DEMO_PACKAGES / "latest" / "north-kosovo-product-map"
-TOTAL = "_total"
 REQUIREMENTS = ("reg_kosovo_business", "fiscal_registered", "vat_registered",
                 "pension_contributions", "written_contracts", "fva_registration", "haccp",
                 "bilingual_labels", "product_certification", "environmental_permit",
@@ -34,17 +41,12 @@ GROWTH_CHARTS = ["growth-potential-by-sector", "growth-potential-by-compliance",
 # --- the published data, read independently of the portal -----------------------------------
 
 
-@cache
 def csv(resource: str) -> pd.DataFrame:
-    return pd.read_csv(PACKAGE / "data" / f"{resource}.csv", dtype=str, keep_default_na=False)
+    return published_csv(PRODUCT_MAP, resource)
 
 
-@cache
 def labels(resource: str, column: str) -> dict[str, str]:
-    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
-    spec = next(f for r in descriptor["resources"] if r["name"] == resource
-                for f in r["schema"]["fields"] if f["name"] == column)
-    return {code: text["en"] for code, text in (spec.get("x-labels") or {}).items()}
+    return schema_labels(PRODUCT_MAP, resource, column)
 
 
 def label(resource: str, column: str, code: str) -> str:
@@ -53,53 +55,14 @@ def label(resource: str, column: str, code: str) -> str:
 
 def value(resource: str, **where: str) -> float | None:
     """A published cell of the CSV (None when it is ``[c]``)."""
-    frame = csv(resource)
-    for column, code in where.items():
-        frame = frame[frame[column] == code]
-    assert len(frame) == 1, where
-    return None if frame.iloc[0]["value"] == "[c]" else float(frame.iloc[0]["value"])
+    return csv_value(csv(resource), **where)
 
 
 def percent(part: float, whole: float, decimals: int = 0) -> str:
     return f"{100 * part / whole:.{decimals}f}%"
 
 
-# --- drawing and reading figures ---------------------------------------------------------------
-
-
-def draw(app: dash.Dash, chart_id: str, active: dict[str, str] | None = None
-         ) -> tuple[chart_module.ChartData, chart_module.ChartView]:
-    with app.server.test_request_context("/"):
-        drawn = chart_module.draw(chart_id, active or {})
-    assert drawn is not None
-    return drawn
-
-
-def plain(text: str) -> str:
-    """An axis label as the schema spells it (charts break long ones with ``<br>``)."""
-    return text.replace("<br>", " ")
-
-
-def bar_points(figure: Any) -> list[tuple[str, str, float]]:
-    """(trace name, category, value) of every drawn bar."""
-    points = []
-    for trace in figure.data:
-        if trace.type != "bar":
-            continue
-        horizontal = trace.orientation == "h"
-        categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
-        points += [(trace.name, plain(c), float(v)) for c, v in zip(categories, values,
-                                                                    strict=True)]
-    return points
-
-
-def suppressed_marks(figure: Any) -> list[str]:
-    """Categories drawn with the ``[c]`` marker."""
-    marks = []
-    for trace in figure.data:
-        if trace.type == "scatter" and trace.text and "[c]" in trace.text:
-            marks += [plain(c) for c in trace.y]
-    return marks
+# --- reading figures ---------------------------------------------------------------------------
 
 
 def assert_suppressed_shown(view: chart_module.ChartView, rows: pd.DataFrame, category: str,
@@ -111,14 +74,14 @@ def assert_suppressed_shown(view: chart_module.ChartView, rows: pd.DataFrame, ca
         interior = interior[interior[colour] != TOTAL]
     hidden = interior[interior["status"] == "suppressed"]
     expected = Counter(category_labels.get(c, c) for c in hidden[category])
-    assert Counter(suppressed_marks(view.figure)) == expected
+    assert Counter(marked(view.figure)) == expected
     points = bar_points(view.figure)
     for record in hidden.to_dict("records"):
         name = category_labels.get(record[category], record[category])
         series = (colour_labels or {}).get(record[colour]) if colour else None
         assert not [p for p in points if p[1] == name and (series is None or p[0] == series)], \
             record
-    assert all(pd.notna(p[2]) for p in points)
+    assert all(p[2] is not None and pd.notna(p[2]) for p in points)
     return len(hidden)
 
 
@@ -193,11 +156,11 @@ def test_dual_registration_shares_by_municipality(demo_app: dash.Dash) -> None:
     drawn = {p[1]: p[2] for p in bar_points(view.figure)}
     for code, share in shares.items():
         if share is None:  # a share is suppressed when either of its cells is
-            assert PLACES[code] in suppressed_marks(view.figure)
+            assert PLACES[code] in marked(view.figure)
             assert PLACES[code] not in drawn
         else:
             assert drawn[PLACES[code]] == pytest.approx(share, abs=0.05)
-    assert Counter(suppressed_marks(view.figure)) == Counter(
+    assert Counter(marked(view.figure)) == Counter(
         PLACES[c] for c, s in shares.items() if s is None)
     assert any(s is None for s in shares.values())
     assert view.table is not None and "suppressed [c]" in view.table.to_string()

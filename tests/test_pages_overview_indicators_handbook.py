@@ -6,10 +6,8 @@ the portal's database and queries, so a wrong query or a mislabelled cell shows 
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Iterator
-from types import ModuleType
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -23,36 +21,26 @@ from flask.testing import FlaskClient
 from selenium.webdriver.support.ui import Select
 
 from portal import layout
+from portal.components import cells
 from portal.components import chart as chart_module
-from tests.conftest import DEMO_PACKAGES
-
-LATEST = DEMO_PACKAGES / "latest"
-PRODUCT_MAP = LATEST / "north-kosovo-product-map"
-PROGRAMME = LATEST / "north-kosovo-programme-metrics"
-
+from tests.pages_helpers import (
+    PRODUCT_MAP,
+    PROGRAMME,
+    draw,
+    nodes,
+    page,
+    render,
+    schema_labels,
+)
+from tests.pages_helpers import published_csv as published
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def published(package: Any, resource: str) -> pd.DataFrame:
-    return pd.read_csv(package / "data" / f"{resource}.csv", dtype=str, keep_default_na=False)
-
-
-def label(package: Any, resource: str, column: str, code: str, fallback: str | None = None
+def label(package: Path, resource: str, column: str, code: str, fallback: str | None = None
           ) -> str:
     """The English label the release gives ``code`` (the page's fallback when it has none)."""
-    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
-    spec = next(r for r in descriptor["resources"] if r["name"] == resource)["schema"]
-    field = next(f for f in spec["fields"] if f["name"] == column)
-    labels = field.get("x-labels", {}).get(code)
-    return labels["en"] if labels else (fallback or code)
-
-
-def nodes(tree: Component) -> Iterator[Component]:
-    yield tree
-    for node in tree._traverse():
-        if isinstance(node, Component):
-            yield node
+    return schema_labels(package, resource, column).get(code) or fallback or code
 
 
 def texts(tree: Component) -> list[str]:
@@ -69,24 +57,6 @@ def texts(tree: Component) -> list[str]:
 def classed(tree: Component, name: str) -> list[Component]:
     return [n for n in nodes(tree) if name in (getattr(n, "className", None) or "").split()
             or name in (getattr(n, "class_name", None) or "").split()]
-
-
-def page(module: str) -> ModuleType:
-    """The page module Dash loaded for the current app (pages are re-run per app)."""
-    return importlib.import_module(f"portal.pages.{module}")
-
-
-def render(app: dash.Dash, module: str, **params: str) -> Component:
-    with app.server.test_request_context("/"):
-        return dash.page_registry[f"portal.pages.{module}"]["layout"](**params)
-
-
-def draw(app: dash.Dash, chart_id: str, active: dict[str, str]
-         ) -> tuple[chart_module.ChartData, chart_module.ChartView]:
-    with app.server.test_request_context("/"):
-        drawn = chart_module.draw(chart_id, active)
-    assert drawn is not None
-    return drawn
 
 
 def percent(value: float) -> str:
@@ -118,7 +88,7 @@ def trace_texts(figure: Any) -> list[str]:
 
 
 def test_overview_key_figures_come_from_the_published_tables(demo_app: dash.Dash) -> None:
-    tree = render(demo_app, "overview")
+    tree = render(demo_app, "/")
     shown = texts(tree)
     totals = dict(published(PROGRAMME, "public_totals")[["total", "value"]].values)
     assert f"{float(totals['businesses_mapped']):,.0f}" in shown
@@ -150,7 +120,7 @@ def test_overview_key_figures_come_from_the_published_tables(demo_app: dash.Dash
 
 
 def test_overview_links_to_every_other_page_without_plotly(demo_app: dash.Dash) -> None:
-    tree = render(demo_app, "overview")
+    tree = render(demo_app, "/")
     links = [n for n in nodes(tree) if isinstance(n, dcc.Link)]
     with demo_app.server.test_request_context("/"):
         expected = [p["relative_path"] for p in layout.nav_pages() if p["path"] != "/"]
@@ -165,7 +135,7 @@ def test_overview_links_to_every_other_page_without_plotly(demo_app: dash.Dash) 
 
 
 def test_overview_without_a_release_says_so(app: dash.Dash) -> None:
-    tree = render(app, "overview")
+    tree = render(app, "/")
     assert classed(tree, "portal-no-data")
     assert not classed(tree, "portal-figure")
 
@@ -217,7 +187,7 @@ def test_indicators_chart_ignores_filters_it_has_no_column_for(demo_app: dash.Da
 
 def test_indicators_table_lists_every_indicator_by_level(demo_app: dash.Dash) -> None:
     last = latest_indicators()
-    tree = render(demo_app, "indicators")
+    tree = render(demo_app, "/indicators")
     table = classed(tree, "portal-indicators")[0]
     bodies = [n for n in nodes(table) if isinstance(n, html.Tbody)]
     assert len(bodies) == last["level"].nunique()
@@ -239,7 +209,7 @@ def test_indicators_table_lists_every_indicator_by_level(demo_app: dash.Dash) ->
 
 
 def test_indicator_values_carry_their_unit(demo_app: dash.Dash) -> None:
-    render(demo_app, "indicators")
+    render(demo_app, "/indicators")
     indicators = page("indicators")
     with demo_app.server.test_request_context("/"):
         assert indicators.format_value(19.75, "percent") == "19.8%"
@@ -251,19 +221,19 @@ def test_indicator_values_carry_their_unit(demo_app: dash.Dash) -> None:
 
 def test_indicator_titles_follow_the_locale(demo_app: dash.Dash,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    render(demo_app, "indicators")
+    render(demo_app, "/indicators")
     indicators = page("indicators")
     row = latest_indicators().iloc[0].to_dict()
     assert indicators.localised(row, "title") == row["title_en"]
     for locale, column in (("sq", "title_sq"), ("sr-Latn", "title_sr"), ("sr-Cyrl", "title_sr")):
-        monkeypatch.setattr(indicators, "get_locale", lambda locale=locale: locale)
+        monkeypatch.setattr(cells, "get_locale", lambda locale=locale: locale)
         assert indicators.localised(row, "title") == row[column]
     assert indicators.localised({**row, "title_sr": ""}, "title") == row["title_en"]
 
 
 def test_indicator_exports_link_the_published_files(demo_app: dash.Dash,
                                                     demo_client: FlaskClient) -> None:
-    tree = render(demo_app, "indicators")
+    tree = render(demo_app, "/indicators")
     links = [n for n in nodes(classed(tree, "portal-exports")[0]) if isinstance(n, html.A)]
     version = json.loads((PROGRAMME / "datapackage.json").read_text())["version"]
     base = f"/datapackages/{version}/north-kosovo-programme-metrics/"
@@ -332,7 +302,7 @@ def test_handbook_bars_follow_the_sector_filter(demo_app: dash.Dash) -> None:
 
 def test_handbook_for_one_sector(demo_app: dash.Dash) -> None:
     trade = requirements().query("broad_sector == 'trade'")
-    tree = render(demo_app, "handbook", sector="trade")
+    tree = render(demo_app, "/handbook", sector="trade")
     content = classed(tree, "portal-handbook")[0]
     items = classed(content, "portal-requirement")
     assert len(items) == len(trade)
@@ -357,14 +327,14 @@ def test_handbook_without_a_sector_is_an_accordion_of_all(demo_app: dash.Dash) -
     import dash_bootstrap_components as dbc
 
     table = requirements()
-    tree = render(demo_app, "handbook")
+    tree = render(demo_app, "/handbook")
     [accordion] = [n for n in nodes(tree) if isinstance(n, dbc.Accordion)]
     assert [item.item_id for item in accordion.children] == sorted(set(table["broad_sector"]))
     assert len(classed(accordion, "portal-requirement")) == len(table)
 
 
 def test_handbook_redraws_when_the_sector_changes(demo_app: dash.Dash) -> None:
-    render(demo_app, "handbook")
+    render(demo_app, "/handbook")
     handbook = page("handbook")
     assert f"{handbook.CONTENT_ID}.children" in demo_app.callback_map
     with demo_app.server.test_request_context("/"):

@@ -5,10 +5,7 @@ finding recomputed here from the published CSVs, suppressed cells are drawn as s
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import ModuleType
+from pathlib import Path
 
 import dash
 import pandas as pd
@@ -18,34 +15,26 @@ from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 
 from portal.components import chart as chart_module
-from portal.components.chart import ChartData, ChartView
-from tests.conftest import DEMO_PACKAGES
-
-LATEST = DEMO_PACKAGES / "latest"
-METRICS = "north-kosovo-programme-metrics"
-PRODUCTS = "north-kosovo-product-map"
-MARK = "[c]"
-TOTAL = "_total"
-
-
-def csv(resource: str, package: str = METRICS) -> pd.DataFrame:
-    return pd.read_csv(LATEST / package / "data" / f"{resource}.csv", dtype=str,
-                       keep_default_na=False)
-
-
-def labels(resource: str, column: str, package: str = METRICS) -> dict[str, str]:
-    descriptor = json.loads((LATEST / package / "datapackage.json").read_text())
-    spec = next(f for r in descriptor["resources"] if r["name"] == resource
-                for f in r["schema"]["fields"] if f["name"] == column)
-    return {code: text["en"] for code, text in spec["x-labels"].items()}
+from tests.pages_helpers import (
+    MARK,
+    PRODUCT_MAP,
+    PROGRAMME,
+    TOTAL,
+    draw,
+    marked,
+    page,
+    published_csv,
+    schema_labels,
+)
+from tests.pages_helpers import csv_value as value
 
 
-def value(frame: pd.DataFrame, **codes: str) -> float | None:
-    rows = frame
-    for column, code in codes.items():
-        rows = rows[rows[column] == code]
-    assert len(rows) == 1, codes
-    return None if rows["status"].iloc[0] == "suppressed" else float(rows["value"].iloc[0])
+def csv(resource: str, package: Path = PROGRAMME) -> pd.DataFrame:
+    return published_csv(package, resource)
+
+
+def labels(resource: str, column: str, package: Path = PROGRAMME) -> dict[str, str]:
+    return schema_labels(package, resource, column)
 
 
 def indicator_target(metric: str) -> float:
@@ -60,38 +49,6 @@ def n(number: float) -> str:
 
 #: Charts per page (the browser test counts them before any app exists).
 TRAINING_CHARTS, B2B_CHARTS = 10, 6
-
-
-def page(app: dash.Dash, name: str) -> ModuleType:
-    """A page module: Dash imports pages when an app is created, never before."""
-    assert app is not None
-    return sys.modules[f"portal.pages.{name}"]
-
-
-@contextmanager
-def drawing(app: dash.Dash) -> Iterator[None]:
-    with app.server.test_request_context("/"):
-        yield
-
-
-def draw(chart_id: str, active: dict[str, str] | None = None) -> tuple[ChartData, ChartView]:
-    drawn = chart_module.draw(chart_id, active or {})
-    assert drawn is not None
-    return drawn
-
-
-def marked(figure: go.Figure) -> list[str]:
-    """Categories a figure draws as suppressed: bar or marker points whose text is ``[c]``."""
-    out: list[str] = []
-    for trace in figure.data:
-        if trace.type not in ("bar", "scatter") or trace.text is None or isinstance(
-                trace.text, str):
-            continue
-        numbers = all(isinstance(v, (int, float)) for v in (trace.x or ()))
-        horizontal = trace.orientation == "h" or (trace.type == "scatter" and numbers)
-        categories = trace.y if horizontal else trace.x
-        out += [c for c, t in zip(categories, trace.text, strict=True) if t == MARK]
-    return out
 
 
 def bar_values(figure: go.Figure, name: str | None = None) -> dict[str, float]:
@@ -137,26 +94,25 @@ def test_participants_by_quarter_against_the_target(demo_app: dash.Dash) -> None
     quarters = csv("participants_by_quarter")
     people = float(csv("public_totals").set_index("total").loc["people_trained", "value"])
     goal = indicator_target("people_trained")
-    with drawing(demo_app):
-        data, view = draw("training-participants-by-quarter")
-        assert f"{n(people)} people trained against a target of {n(goal)}" in view.title
-        assert n(value(quarters, quarter=TOTAL)) in view.title
-        assert any(shape.y0 == goal and shape.line.dash == "dash"
-                   for shape in view.figure.layout.shapes)
-        cells = quarters[quarters["quarter"] != TOTAL]
-        assert_suppressed_shown(view.figure, list(cells.loc[cells["status"] == "suppressed",
-                                                            "quarter"]))
-        data, view = draw("training-participants-by-quarter", {"from": "2019Q4"})
-        assert set(data.frame["quarter"]) <= set(cells["quarter"]) | {TOTAL}
-        assert "2019Q3" not in set(data.frame["quarter"])
-        kept = cells[cells["quarter"] >= "2019Q4"]
-        assert view.title.startswith(f"{n(kept['value'].astype(float).sum())} participations")
-        assert not view.figure.layout.shapes  # the target counts from the start
+    data, view = draw(demo_app, "training-participants-by-quarter")
+    assert f"{n(people)} people trained against a target of {n(goal)}" in view.title
+    assert n(value(quarters, quarter=TOTAL)) in view.title
+    assert any(shape.y0 == goal and shape.line.dash == "dash"
+               for shape in view.figure.layout.shapes)
+    cells = quarters[quarters["quarter"] != TOTAL]
+    assert_suppressed_shown(view.figure, list(cells.loc[cells["status"] == "suppressed",
+                                                        "quarter"]))
+    data, view = draw(demo_app, "training-participants-by-quarter", {"from": "2019Q4"})
+    assert set(data.frame["quarter"]) <= set(cells["quarter"]) | {TOTAL}
+    assert "2019Q3" not in set(data.frame["quarter"])
+    kept = cells[cells["quarter"] >= "2019Q4"]
+    assert view.title.startswith(f"{n(kept['value'].astype(float).sum())} participations")
+    assert not view.figure.layout.shapes  # the target counts from the start
 
 
 def test_target_line_is_chosen_by_metric_not_id(demo_app: dash.Dash) -> None:
-    training = page(demo_app, "training")
-    with drawing(demo_app):
+    training = page("training")
+    with demo_app.server.test_request_context("/"):
         release = chart_module.query.current_release()
         assert release is not None
         assert training.target(release, ("no_such_metric",)) is None
@@ -167,52 +123,50 @@ def test_target_line_is_chosen_by_metric_not_id(demo_app: dash.Dash) -> None:
 def test_sessions_heatmap(demo_app: dash.Dash) -> None:
     sessions = csv("sessions_by_quarter_topic")
     cells = sessions[(sessions["quarter"] != TOTAL) & (sessions["topic"] != TOTAL)]
-    with drawing(demo_app):
-        data, view = draw("training-sessions-by-quarter-topic")
-        whole = value(sessions, quarter=TOTAL, topic=TOTAL)
-        assert view.title == (f"{n(whole)} sessions held, against a target of "
-                              f"{n(indicator_target('sessions_held'))}")
-        grid = view.figure.data[0]
-        text = [t for row in grid.text for t in row]
-        z = [v for row in grid.z for v in row]
-        assert text.count(MARK) == int((cells["status"] == "suppressed").sum())
-        assert all(v is None for v, t in zip(z, text, strict=True) if t == MARK)
-        data, view = draw("training-sessions-by-quarter-topic", {"to": "2020Q1"})
-        assert set(data.frame["quarter"]) == {"2019Q3", "2019Q4", "2020Q1"}
-        margins = sessions[(sessions["topic"] == TOTAL) & (sessions["quarter"] <= "2020Q1")
-                           & (sessions["status"] == "published")]
-        best = margins.loc[margins["value"].astype(float).idxmax()]
-        assert view.title == f"Most sessions were held in {best['quarter']} ({best['value']})"
+    data, view = draw(demo_app, "training-sessions-by-quarter-topic")
+    whole = value(sessions, quarter=TOTAL, topic=TOTAL)
+    assert view.title == (f"{n(whole)} sessions held, against a target of "
+                          f"{n(indicator_target('sessions_held'))}")
+    grid = view.figure.data[0]
+    text = [t for row in grid.text for t in row]
+    z = [v for row in grid.z for v in row]
+    assert text.count(MARK) == int((cells["status"] == "suppressed").sum())
+    assert all(v is None for v, t in zip(z, text, strict=True) if t == MARK)
+    data, view = draw(demo_app, "training-sessions-by-quarter-topic", {"to": "2020Q1"})
+    assert set(data.frame["quarter"]) == {"2019Q3", "2019Q4", "2020Q1"}
+    margins = sessions[(sessions["topic"] == TOTAL) & (sessions["quarter"] <= "2020Q1")
+                       & (sessions["status"] == "published")]
+    best = margins.loc[margins["value"].astype(float).idxmax()]
+    assert view.title == f"Most sessions were held in {best['quarter']} ({best['value']})"
 
 
 def test_participants_by_topic_and_gender(demo_app: dash.Dash) -> None:
     table = csv("participants_by_topic_gender")
     topics, genders = labels("participants_by_topic_gender", "topic"), labels(
         "participants_by_topic_gender", "gender")
-    with drawing(demo_app):
-        data, view = draw("training-participants-by-topic-gender")
-        women, everyone = (value(table, topic=TOTAL, gender="female"),
-                           value(table, topic=TOTAL, gender=TOTAL))
-        if women is not None:
-            assert f"{100 * women / everyone:.0f}%" in view.title
-        else:
-            margins = table[(table["gender"] == TOTAL) & (table["topic"] != TOTAL)]
-            best = margins.loc[margins["value"].astype(float).idxmax()]
-            assert view.title == (f"{topics[best['topic']]} drew the most participations "
-                                  f"({best['value']})")
-        assert assert_stacked_suppression(view.figure, data.frame, "topic", topics, "gender",
-                                          genders) > 0
-        data, view = draw("training-participants-by-topic-gender", {"gender": "female"})
-        assert set(data.frame["gender"]) == {"female"}
-        female = table[(table["gender"] == "female") & (table["topic"] != TOTAL)
-                       & (table["status"] == "published")]
-        best = female.loc[female["value"].astype(float).idxmax()]
-        assert f"{topics[best['topic']]} ({best['value']})" in view.title
-        hidden = table[(table["gender"] == "female") & (table["topic"] != TOTAL)
-                       & (table["status"] == "suppressed")]
-        assert not hidden.empty
-        assert_suppressed_shown(view.figure, [topics[c] for c in hidden["topic"]])
-        assert not {topics[c] for c in hidden["topic"]} & set(bar_values(view.figure))
+    data, view = draw(demo_app, "training-participants-by-topic-gender")
+    women, everyone = (value(table, topic=TOTAL, gender="female"),
+                       value(table, topic=TOTAL, gender=TOTAL))
+    if women is not None:
+        assert f"{100 * women / everyone:.0f}%" in view.title
+    else:
+        margins = table[(table["gender"] == TOTAL) & (table["topic"] != TOTAL)]
+        best = margins.loc[margins["value"].astype(float).idxmax()]
+        assert view.title == (f"{topics[best['topic']]} drew the most participations "
+                              f"({best['value']})")
+    assert assert_stacked_suppression(view.figure, data.frame, "topic", topics, "gender",
+                                      genders) > 0
+    data, view = draw(demo_app, "training-participants-by-topic-gender", {"gender": "female"})
+    assert set(data.frame["gender"]) == {"female"}
+    female = table[(table["gender"] == "female") & (table["topic"] != TOTAL)
+                   & (table["status"] == "published")]
+    best = female.loc[female["value"].astype(float).idxmax()]
+    assert f"{topics[best['topic']]} ({best['value']})" in view.title
+    hidden = table[(table["gender"] == "female") & (table["topic"] != TOTAL)
+                   & (table["status"] == "suppressed")]
+    assert not hidden.empty
+    assert_suppressed_shown(view.figure, [topics[c] for c in hidden["topic"]])
+    assert not {topics[c] for c in hidden["topic"]} & set(bar_values(view.figure))
 
 
 @pytest.mark.parametrize(("chart_id", "resource", "column", "active"), [
@@ -229,130 +183,125 @@ def test_small_breakdowns(demo_app: dash.Dash, chart_id: str, resource: str, col
     published = cells[cells["status"] == "published"]
     best = published.loc[published["value"].astype(float).idxmax()]
     whole = value(table, **{column: TOTAL})
-    with drawing(demo_app):
-        data, view = draw(chart_id)
-        assert f"{names[best[column]]} ({best['value']} participations" in view.title
-        assert f"{100 * float(best['value']) / whole:.0f}%" in view.title
-        hidden = [names[c] for c in table.loc[table["status"] == "suppressed", column]]
-        assert_suppressed_shown(view.figure, hidden)
-        assert not set(hidden) & set(bar_values(view.figure))
-        # Largest first (or age bands in order), suppressed after the published ones.
-        order = list(view.figure.layout.yaxis.categoryarray)
-        assert order.index(names[best[column]]) < min(
-            [order.index(h) for h in hidden] or [len(order)])
-        filtered, _view = draw(chart_id, active or {"gender": "female"})
-        if active:
-            assert set(filtered.frame[column]) == set(active.values())
-            assert len(filtered.frame) < len(data.frame)
-        else:  # no page filter applies to this table: all rows stay
-            assert len(filtered.frame) == len(data.frame)
+    data, view = draw(demo_app, chart_id)
+    assert f"{names[best[column]]} ({best['value']} participations" in view.title
+    assert f"{100 * float(best['value']) / whole:.0f}%" in view.title
+    hidden = [names[c] for c in table.loc[table["status"] == "suppressed", column]]
+    assert_suppressed_shown(view.figure, hidden)
+    assert not set(hidden) & set(bar_values(view.figure))
+    # Largest first (or age bands in order), suppressed after the published ones.
+    order = list(view.figure.layout.yaxis.categoryarray)
+    assert order.index(names[best[column]]) < min(
+        [order.index(h) for h in hidden] or [len(order)])
+    filtered, _view = draw(demo_app, chart_id, active or {"gender": "female"})
+    if active:
+        assert set(filtered.frame[column]) == set(active.values())
+        assert len(filtered.frame) < len(data.frame)
+    else:  # no page filter applies to this table: all rows stay
+        assert len(filtered.frame) == len(data.frame)
 
 
 def test_completion_by_topic(demo_app: dash.Dash) -> None:
     table = csv("completion_by_topic")
     topics = labels("completion_by_topic", "topic")
-    with drawing(demo_app):
-        data, view = draw("training-completion-by-topic")
-        rate = 100 * value(table, topic=TOTAL, completed="yes") / value(
-            table, topic=TOTAL, completed=TOTAL)
-        goal = indicator_target("participants_completed_share")
-        assert view.title == (f"{rate:.0f}% of participations were attended in full, against a "
-                              f"target of {goal:.0f}%")
-        drawn = bar_values(view.figure)
-        hidden = []
-        for code in topics:
-            if code == TOTAL:
-                continue
-            yes, whole = value(table, topic=code, completed="yes"), value(table, topic=code,
-                                                                          completed=TOTAL)
-            if yes is None or whole is None:
-                hidden.append(topics[code])
-            else:
-                assert drawn[topics[code]] == pytest.approx(100 * yes / whole)
-        assert hidden
-        assert_suppressed_shown(view.figure, hidden)
-        assert not set(hidden) & set(drawn)
-        assert view.table is not None and (view.table == "suppressed [c]").any().any()
-        filtered, _view = draw("training-completion-by-topic", {"municipality": "38"})
-        assert len(filtered.frame) == len(data.frame)
+    data, view = draw(demo_app, "training-completion-by-topic")
+    rate = 100 * value(table, topic=TOTAL, completed="yes") / value(
+        table, topic=TOTAL, completed=TOTAL)
+    goal = indicator_target("participants_completed_share")
+    assert view.title == (f"{rate:.0f}% of participations were attended in full, against a "
+                          f"target of {goal:.0f}%")
+    drawn = bar_values(view.figure)
+    hidden = []
+    for code in topics:
+        if code == TOTAL:
+            continue
+        yes, whole = value(table, topic=code, completed="yes"), value(table, topic=code,
+                                                                      completed=TOTAL)
+        if yes is None or whole is None:
+            hidden.append(topics[code])
+        else:
+            assert drawn[topics[code]] == pytest.approx(100 * yes / whole)
+    assert hidden
+    assert_suppressed_shown(view.figure, hidden)
+    assert not set(hidden) & set(drawn)
+    assert view.table is not None and (view.table == "suppressed [c]").any().any()
+    filtered, _view = draw(demo_app, "training-completion-by-topic", {"municipality": "38"})
+    assert len(filtered.frame) == len(data.frame)
 
 
 def test_knowledge_gain_uses_the_ratio_of_sums(demo_app: dash.Dash) -> None:
     pre, post = csv("pre_scores_by_topic"), csv("post_scores_by_topic")
     topics = labels("post_scores_by_topic", "topic")
-    with drawing(demo_app):
-        data, view = draw("training-knowledge-gain")
-        overall = 100 * (value(post, topic=TOTAL) / value(pre, topic=TOTAL) - 1)
-        changes = {c: 100 * (value(post, topic=c) / value(pre, topic=c) - 1)
-                   for c in post["topic"] if c != TOTAL}
-        best = max(changes, key=lambda c: changes[c])
-        assert view.title == (f"Test points rose {overall:.0f}% after training, most in "
-                              f"{topics[best]} (+{changes[best]:.0f}%)")
-        drawn = bar_values(view.figure)
-        assert drawn == pytest.approx({topics[c]: v for c, v in changes.items()})
-        assert list(view.figure.layout.yaxis.categoryarray)[0] == topics[best]
-        filtered, _view = draw("training-knowledge-gain", {"gender": "female"})
-        assert len(filtered.frame) == len(data.frame)
+    data, view = draw(demo_app, "training-knowledge-gain")
+    overall = 100 * (value(post, topic=TOTAL) / value(pre, topic=TOTAL) - 1)
+    changes = {c: 100 * (value(post, topic=c) / value(pre, topic=c) - 1)
+               for c in post["topic"] if c != TOTAL}
+    best = max(changes, key=lambda c: changes[c])
+    assert view.title == (f"Test points rose {overall:.0f}% after training, most in "
+                          f"{topics[best]} (+{changes[best]:.0f}%)")
+    drawn = bar_values(view.figure)
+    assert drawn == pytest.approx({topics[c]: v for c, v in changes.items()})
+    assert list(view.figure.layout.yaxis.categoryarray)[0] == topics[best]
+    filtered, _view = draw(demo_app, "training-knowledge-gain", {"gender": "female"})
+    assert len(filtered.frame) == len(data.frame)
 
 
 def test_satisfaction_by_topic(demo_app: dash.Dash) -> None:
     table = csv("satisfaction_by_topic")
     topics, levels = labels("satisfaction_by_topic", "topic"), labels(
         "satisfaction_by_topic", "satisfaction")
-    with drawing(demo_app):
-        data, view = draw("training-satisfaction-by-topic")
-        high = value(table, topic=TOTAL, satisfaction="4") + value(
-            table, topic=TOTAL, satisfaction="5")
-        rated = value(table, topic=TOTAL, satisfaction=TOTAL) - value(
-            table, topic=TOTAL, satisfaction="unknown")
-        assert view.title.startswith(f"{100 * high / rated:.0f}% of those who rated")
-        assert levels["5"] in view.title
-        assert assert_stacked_suppression(view.figure, data.frame, "topic", topics,
-                                          "satisfaction", levels) > 0
-        # 100% bars: every topic with a published margin sums to 100.
-        totals: dict[str, float] = {}
-        for trace in view.figure.data:
-            if trace.type == "bar":
-                for category, length in zip(trace.y, trace.x, strict=True):
-                    totals[category] = totals.get(category, 0.0) + (length or 0.0)
-        assert all(v == pytest.approx(100) for v in totals.values())
+    data, view = draw(demo_app, "training-satisfaction-by-topic")
+    high = value(table, topic=TOTAL, satisfaction="4") + value(
+        table, topic=TOTAL, satisfaction="5")
+    rated = value(table, topic=TOTAL, satisfaction=TOTAL) - value(
+        table, topic=TOTAL, satisfaction="unknown")
+    assert view.title.startswith(f"{100 * high / rated:.0f}% of those who rated")
+    assert levels["5"] in view.title
+    assert assert_stacked_suppression(view.figure, data.frame, "topic", topics,
+                                      "satisfaction", levels) > 0
+    # 100% bars: every topic with a published margin sums to 100.
+    totals: dict[str, float] = {}
+    for trace in view.figure.data:
+        if trace.type == "bar":
+            for category, length in zip(trace.y, trace.x, strict=True):
+                totals[category] = totals.get(category, 0.0) + (length or 0.0)
+    assert all(v == pytest.approx(100) for v in totals.values())
 
 
 def test_needs_against_training_delivered(demo_app: dash.Dash) -> None:
-    needs = csv("training_needs_by_sector", PRODUCTS)
-    need_names = labels("training_needs_by_sector", "training_needs", PRODUCTS)
+    needs = csv("training_needs_by_sector", PRODUCT_MAP)
+    need_names = labels("training_needs_by_sector", "training_needs", PRODUCT_MAP)
     topic_codes = set(csv("participants_by_topic_gender")["topic"]) - {TOTAL}
-    with drawing(demo_app):
-        data, view = draw("training-needs-vs-delivered")
-        assert set(data.frame["broad_sector"]) == {TOTAL}
-        margin = needs[(needs["broad_sector"] == TOTAL)
-                       & ~needs["training_needs"].isin([TOTAL, "unknown"])]
-        best = margin.loc[margin["value"].astype(float).idxmax()]
-        assert view.title.startswith(f"Most needed: {need_names[best['training_needs']]} "
-                                     f"({best['value']} businesses)")
-        unmatched = [need_names[c] for c in margin["training_needs"] if c not in topic_codes]
-        assert unmatched and all(name in view.title for name in unmatched)
-        categories = list(view.figure.layout.yaxis.categoryarray)
-        assert len(categories) == len(margin) + len(topic_codes - set(margin["training_needs"]))
-        assert sum("no training given" in c for c in categories) == len(unmatched)
-        participations = bar_values(view.figure, "Participations in the training")
-        delivered = csv("participants_by_topic_gender")
-        for code in topic_codes & set(margin["training_needs"]):
-            assert participations[need_names[code]] == value(delivered, topic=code,
-                                                             gender=TOTAL)
-        data, view = draw("training-needs-vs-delivered", {"sector": "agriculture"})
-        assert set(data.frame["broad_sector"]) == {"agriculture"}
-        rows = needs[(needs["broad_sector"] == "agriculture")
-                     & ~needs["training_needs"].isin([TOTAL, "unknown"])]
-        hidden = [need_names[c] for c in rows.loc[rows["status"] == "suppressed",
-                                                  "training_needs"]]
-        assert hidden
-        shown = marked(view.figure)
-        assert all(any(s.startswith(h) for s in shown) for h in hidden)
-        assert not set(hidden) & set(bar_values(view.figure, "Businesses needing the training"))
-        top = rows[rows["status"] == "published"]
-        top = top.loc[top["value"].astype(float).idxmax()]
-        assert f"{need_names[top['training_needs']]} ({top['value']} businesses)" in view.title
+    data, view = draw(demo_app, "training-needs-vs-delivered")
+    assert set(data.frame["broad_sector"]) == {TOTAL}
+    margin = needs[(needs["broad_sector"] == TOTAL)
+                   & ~needs["training_needs"].isin([TOTAL, "unknown"])]
+    best = margin.loc[margin["value"].astype(float).idxmax()]
+    assert view.title.startswith(f"Most needed: {need_names[best['training_needs']]} "
+                                 f"({best['value']} businesses)")
+    unmatched = [need_names[c] for c in margin["training_needs"] if c not in topic_codes]
+    assert unmatched and all(name in view.title for name in unmatched)
+    categories = list(view.figure.layout.yaxis.categoryarray)
+    assert len(categories) == len(margin) + len(topic_codes - set(margin["training_needs"]))
+    assert sum("no training given" in c for c in categories) == len(unmatched)
+    participations = bar_values(view.figure, "Participations in the training")
+    delivered = csv("participants_by_topic_gender")
+    for code in topic_codes & set(margin["training_needs"]):
+        assert participations[need_names[code]] == value(delivered, topic=code,
+                                                         gender=TOTAL)
+    data, view = draw(demo_app, "training-needs-vs-delivered", {"sector": "agriculture"})
+    assert set(data.frame["broad_sector"]) == {"agriculture"}
+    rows = needs[(needs["broad_sector"] == "agriculture")
+                 & ~needs["training_needs"].isin([TOTAL, "unknown"])]
+    hidden = [need_names[c] for c in rows.loc[rows["status"] == "suppressed",
+                                              "training_needs"]]
+    assert hidden
+    shown = marked(view.figure)
+    assert all(any(s.startswith(h) for s in shown) for h in hidden)
+    assert not set(hidden) & set(bar_values(view.figure, "Businesses needing the training"))
+    top = rows[rows["status"] == "published"]
+    top = top.loc[top["value"].astype(float).idxmax()]
+    assert f"{need_names[top['training_needs']]} ({top['value']} businesses)" in view.title
 
 
 # --------------------------------------------------------------------------- B2B
@@ -363,122 +312,116 @@ def test_meetings_against_target(demo_app: dash.Dash) -> None:
     phases = labels("meetings_by_phase_outcome", "phase")
     pilot = value(table, phase="pilot", outcome=TOTAL)
     goal = indicator_target("b2b_pilot_meetings_held")
-    with drawing(demo_app):
-        data, view = draw("b2b-meetings-against-target")
-        assert set(data.frame["outcome"]) == {TOTAL}
-        assert view.title.startswith(f"{phases['pilot']}: {n(pilot)} meetings held against a "
-                                     f"target of {n(goal)}")
-        assert f"{n(value(table, phase=TOTAL, outcome=TOTAL))} in all" in view.title
-        assert f"target {n(indicator_target('b2b_meetings_held'))}" in view.title
-        target = next(t for t in view.figure.data if t.name == "Target")
-        assert dict(zip(target.x, target.y, strict=True))[phases["pilot"]] == goal
-        data, view = draw("b2b-meetings-against-target", {"phase": "scale_up"})
-        assert set(data.frame["phase"]) == {"scale_up"}
-        assert view.title == (f"{phases['scale_up']}: "
-                              f"{n(value(table, phase='scale_up', outcome=TOTAL))} meetings held")
+    data, view = draw(demo_app, "b2b-meetings-against-target")
+    assert set(data.frame["outcome"]) == {TOTAL}
+    assert view.title.startswith(f"{phases['pilot']}: {n(pilot)} meetings held against a "
+                                 f"target of {n(goal)}")
+    assert f"{n(value(table, phase=TOTAL, outcome=TOTAL))} in all" in view.title
+    assert f"target {n(indicator_target('b2b_meetings_held'))}" in view.title
+    target = next(t for t in view.figure.data if t.name == "Target")
+    assert dict(zip(target.x, target.y, strict=True))[phases["pilot"]] == goal
+    data, view = draw(demo_app, "b2b-meetings-against-target", {"phase": "scale_up"})
+    assert set(data.frame["phase"]) == {"scale_up"}
+    assert view.title == (f"{phases['scale_up']}: "
+                          f"{n(value(table, phase='scale_up', outcome=TOTAL))} meetings held")
 
 
 def test_outcomes_by_phase(demo_app: dash.Dash) -> None:
     table = csv("meetings_by_phase_outcome")
     phases, outcomes = labels("meetings_by_phase_outcome", "phase"), labels(
         "meetings_by_phase_outcome", "outcome")
-    with drawing(demo_app):
-        data, view = draw("b2b-outcomes-by-phase")
-        signed, whole = (value(table, phase=TOTAL, outcome="agreement_signed"),
-                         value(table, phase=TOTAL, outcome=TOTAL))
-        assert view.title == (f"{outcomes['agreement_signed']} in {n(signed)} of {n(whole)} "
-                              f"meetings ({100 * signed / whole:.0f}%)")
-        assert assert_stacked_suppression(view.figure, data.frame, "phase", phases, "outcome",
-                                          outcomes) > 0
-        # A fully suppressed phase keeps its true length: its published margin.
-        pooled = bar_values(view.figure, "Suppressed [c]")
-        assert pooled[phases["pilot"]] == value(table, phase="pilot", outcome=TOTAL)
-        data, view = draw("b2b-outcomes-by-phase", {"phase": "pilot"})
-        assert set(data.frame["phase"]) == {"pilot"}
-        assert phases["pilot"] in view.title
+    data, view = draw(demo_app, "b2b-outcomes-by-phase")
+    signed, whole = (value(table, phase=TOTAL, outcome="agreement_signed"),
+                     value(table, phase=TOTAL, outcome=TOTAL))
+    assert view.title == (f"{outcomes['agreement_signed']} in {n(signed)} of {n(whole)} "
+                          f"meetings ({100 * signed / whole:.0f}%)")
+    assert assert_stacked_suppression(view.figure, data.frame, "phase", phases, "outcome",
+                                      outcomes) > 0
+    # A fully suppressed phase keeps its true length: its published margin.
+    pooled = bar_values(view.figure, "Suppressed [c]")
+    assert pooled[phases["pilot"]] == value(table, phase="pilot", outcome=TOTAL)
+    data, view = draw(demo_app, "b2b-outcomes-by-phase", {"phase": "pilot"})
+    assert set(data.frame["phase"]) == {"pilot"}
+    assert phases["pilot"] in view.title
 
 
 def test_sector_pairs(demo_app: dash.Dash) -> None:
     table = csv("meetings_by_sector_pair")
     north = labels("meetings_by_sector_pair", "north_sector")
-    with drawing(demo_app):
-        data, view = draw("b2b-sector-pairs")
-        margins = table[(table["counterpart_sector"] == TOTAL) & (table["north_sector"] != TOTAL)
-                        & (table["status"] == "published")]
-        best = margins.loc[margins["value"].astype(float).idxmax()]
-        assert view.title == (f"Most meetings involved northern businesses in "
-                              f"{north[best['north_sector']]} ({best['value']} of "
-                              f"{n(value(table, north_sector=TOTAL, counterpart_sector=TOTAL))})")
-        cells = table[(table["north_sector"] != TOTAL) & (table["counterpart_sector"] != TOTAL)]
-        grid = view.figure.data[0]
-        text = [t for row in grid.text for t in row]
-        assert text.count(MARK) == int((cells["status"] == "suppressed").sum())
-        assert all(v is None for row_z, row_t in zip(grid.z, grid.text, strict=True)
-                   for v, t in zip(row_z, row_t, strict=True) if t == MARK)
-        filtered, _view = draw("b2b-sector-pairs", {"phase": "pilot"})
-        assert len(filtered.frame) == len(data.frame)  # no phase column: nothing filtered
+    data, view = draw(demo_app, "b2b-sector-pairs")
+    margins = table[(table["counterpart_sector"] == TOTAL) & (table["north_sector"] != TOTAL)
+                    & (table["status"] == "published")]
+    best = margins.loc[margins["value"].astype(float).idxmax()]
+    assert view.title == (f"Most meetings involved northern businesses in "
+                          f"{north[best['north_sector']]} ({best['value']} of "
+                          f"{n(value(table, north_sector=TOTAL, counterpart_sector=TOTAL))})")
+    cells = table[(table["north_sector"] != TOTAL) & (table["counterpart_sector"] != TOTAL)]
+    grid = view.figure.data[0]
+    text = [t for row in grid.text for t in row]
+    assert text.count(MARK) == int((cells["status"] == "suppressed").sum())
+    assert all(v is None for row_z, row_t in zip(grid.z, grid.text, strict=True)
+               for v, t in zip(row_z, row_t, strict=True) if t == MARK)
+    filtered, _view = draw(demo_app, "b2b-sector-pairs", {"phase": "pilot"})
+    assert len(filtered.frame) == len(data.frame)  # no phase column: nothing filtered
 
 
 def test_language_and_interpretation(demo_app: dash.Dash) -> None:
     table = csv("meetings_by_language_interpretation")
     languages, answers = labels("meetings_by_language_interpretation", "language"), labels(
         "meetings_by_language_interpretation", "interpretation")
-    with drawing(demo_app):
-        data, view = draw("b2b-language-interpretation")
-        yes, whole = (value(table, language=TOTAL, interpretation="yes"),
-                      value(table, language=TOTAL, interpretation=TOTAL))
-        assert view.title == (f"An interpreter was provided at {n(yes)} of {n(whole)} meetings "
-                              f"({100 * yes / whole:.0f}%)")
-        assert assert_stacked_suppression(view.figure, data.frame, "language", languages,
-                                          "interpretation", answers) > 0
-        filtered, _view = draw("b2b-language-interpretation", {"phase": "pilot"})
-        assert len(filtered.frame) == len(data.frame)
+    data, view = draw(demo_app, "b2b-language-interpretation")
+    yes, whole = (value(table, language=TOTAL, interpretation="yes"),
+                  value(table, language=TOTAL, interpretation=TOTAL))
+    assert view.title == (f"An interpreter was provided at {n(yes)} of {n(whole)} meetings "
+                          f"({100 * yes / whole:.0f}%)")
+    assert assert_stacked_suppression(view.figure, data.frame, "language", languages,
+                                      "interpretation", answers) > 0
+    filtered, _view = draw(demo_app, "b2b-language-interpretation", {"phase": "pilot"})
+    assert len(filtered.frame) == len(data.frame)
 
 
 def test_obstacles(demo_app: dash.Dash) -> None:
     table = csv("meetings_by_obstacle")
     phases, obstacles = labels("meetings_by_obstacle", "phase"), labels(
         "meetings_by_obstacle", "obstacles")
-    with drawing(demo_app):
-        data, view = draw("b2b-obstacles")
-        margins = table[(table["phase"] == TOTAL) & ~table["obstacles"].isin([TOTAL, "unknown"])
-                        & (table["status"] == "published")]
-        best = margins.loc[margins["value"].astype(float).idxmax()]
-        assert view.title == (f"{obstacles[best['obstacles']]} was the most frequent obstacle "
-                              f"({best['value']} meetings)")
-        assert list(view.figure.layout.yaxis.categoryarray)[0] == obstacles[best["obstacles"]]
-        assert assert_stacked_suppression(view.figure, data.frame, "obstacles", obstacles,
-                                          "phase", phases) > 0
-        data, view = draw("b2b-obstacles", {"phase": "scale_up"})
-        assert set(data.frame["phase"]) == {"scale_up"}
-        assert_suppressed_shown(view.figure, [obstacles[c] for c in data.frame.loc[
-            data.frame["status"] == "suppressed", "obstacles"] if c != TOTAL])
+    data, view = draw(demo_app, "b2b-obstacles")
+    margins = table[(table["phase"] == TOTAL) & ~table["obstacles"].isin([TOTAL, "unknown"])
+                    & (table["status"] == "published")]
+    best = margins.loc[margins["value"].astype(float).idxmax()]
+    assert view.title == (f"{obstacles[best['obstacles']]} was the most frequent obstacle "
+                          f"({best['value']} meetings)")
+    assert list(view.figure.layout.yaxis.categoryarray)[0] == obstacles[best["obstacles"]]
+    assert assert_stacked_suppression(view.figure, data.frame, "obstacles", obstacles,
+                                      "phase", phases) > 0
+    data, view = draw(demo_app, "b2b-obstacles", {"phase": "scale_up"})
+    assert set(data.frame["phase"]) == {"scale_up"}
+    assert_suppressed_shown(view.figure, [obstacles[c] for c in data.frame.loc[
+        data.frame["status"] == "suppressed", "obstacles"] if c != TOTAL])
 
 
 def test_deal_value(demo_app: dash.Dash) -> None:
     table = csv("deal_value_by_phase")
     totals = csv("public_totals").set_index("total")["value"].astype(float)
-    with drawing(demo_app):
-        data, view = draw("b2b-deal-value")
-        assert view.title == (f"{n(totals['agreements_signed'])} agreements signed against a "
-                              f"target of {n(indicator_target('b2b_agreements_signed'))}, worth "
-                              f"{n(value(table, phase=TOTAL))} EUR where a value was recorded")
-        target = next(t for t in view.figure.data if t.name == "Target")
-        assert list(target.y) == [indicator_target("b2b_deal_value_eur")]
-        data, view = draw("b2b-deal-value", {"phase": "pilot"})
-        assert data.frame.empty  # no deal value is published for the pilot
-        assert view.title == "No deal value was published for this phase"
-        data, view = draw("b2b-deal-value", {"phase": "scale_up"})
-        assert set(data.frame["phase"]) == {"scale_up"}
+    data, view = draw(demo_app, "b2b-deal-value")
+    assert view.title == (f"{n(totals['agreements_signed'])} agreements signed against a "
+                          f"target of {n(indicator_target('b2b_agreements_signed'))}, worth "
+                          f"{n(value(table, phase=TOTAL))} EUR where a value was recorded")
+    target = next(t for t in view.figure.data if t.name == "Target")
+    assert list(target.y) == [indicator_target("b2b_deal_value_eur")]
+    data, view = draw(demo_app, "b2b-deal-value", {"phase": "pilot"})
+    assert data.frame.empty  # no deal value is published for the pilot
+    assert view.title == "No deal value was published for this phase"
+    data, view = draw(demo_app, "b2b-deal-value", {"phase": "scale_up"})
+    assert set(data.frame["phase"]) == {"scale_up"}
 
 
 def test_pages_declare_their_filters_and_charts(demo_app: dash.Dash) -> None:
-    training, b2b = page(demo_app, "training"), page(demo_app, "b2b")
+    training, b2b = page("training"), page("b2b")
     assert training.FILTERS == ("gender", "municipality", "from", "to")
     assert b2b.FILTERS == ("phase",)
     assert (len(training.CHARTS), len(b2b.CHARTS)) == (TRAINING_CHARTS, B2B_CHARTS)
     assert set(training.CHARTS + b2b.CHARTS) <= set(chart_module.CHARTS)
-    with drawing(demo_app):
+    with demo_app.server.test_request_context("/"):
         layout = json.dumps(training.layout(gender="female").to_plotly_json(),
                             default=lambda o: o.to_plotly_json())
     assert "portal-key-figures" in layout and "People trained" in layout

@@ -22,29 +22,16 @@ from flask.testing import FlaskClient
 from portal import downloads, layout
 from portal.app import create_app
 from portal.downloads import format_size
-from tests.conftest import DEMO_PACKAGES
+from tests.conftest import DEMO_PACKAGES, portal_config
+from tests.pages_helpers import nodes, render
 
 NO_DATA = "No data has been published yet"
 PREFIX = "/datapackages/"
 RELEASE = DEMO_PACKAGES / "latest"
 REPORT = json.loads((RELEASE / "north-kosovo-product-map" / "disclosure-risk.json").read_text())
 
-def config(tmp_path: Path) -> dict[str, object]:
-    return {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite'}"}
-
 
 # --- reading a rendered page -----------------------------------------------------------------
-
-
-def render(app: dash.Dash, path: str) -> Component:
-    """The page at ``path`` as Dash would build it for a request to ``app``."""
-    page = next(p for p in dash.page_registry.values() if p["path"] == path)
-    with app.server.test_request_context(path):
-        return page["layout"]()
-
-
-def nodes(tree: Component) -> list[Component]:
-    return [tree, *(n for n in tree._traverse() if isinstance(n, Component))]
 
 
 def text(node: object) -> str:
@@ -321,7 +308,7 @@ def test_links_and_route_honour_dash_prefixes(
 ) -> None:
     monkeypatch.setenv("DASH_ROUTES_PATHNAME_PREFIX", "/portal/")
     monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/portal/")
-    app = create_app(DEMO_PACKAGES, config(tmp_path))
+    app = create_app(DEMO_PACKAGES, portal_config(tmp_path))
     try:
         hrefs = [a.href for a in links(render(app, "/data")) if "datapackages" in a.href]
         assert hrefs
@@ -331,7 +318,8 @@ def test_links_and_route_honour_dash_prefixes(
         assert client.get("/datapackages/releases.json").status_code == 404
     finally:
         monkeypatch.undo()
-        create_app(DEMO_PACKAGES, config(tmp_path))  # Dash keeps the last app's config globally
+        # Dash keeps the last app's config globally
+        create_app(DEMO_PACKAGES, portal_config(tmp_path))
 
 
 # --- About page: the numbers come from the release's own report -------------------------------

@@ -11,8 +11,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import dash
-from dash import html
 import pytest
+from dash import html
 from dash.development.base_component import Component
 from flask.testing import FlaskClient
 

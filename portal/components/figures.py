@@ -30,7 +30,7 @@ FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, s
 BLUES = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]]
 #: Characters per line of a category label on a horizontal bar chart: on a phone, longer
 #: labels would leave the bars no room.
-WRAP = 24
+WRAP = 28
 
 _LAYOUT = {
     "font": {"family": FONT, "size": 13, "color": "#212529"},
@@ -89,9 +89,9 @@ def legend_room(figure: go.Figure) -> int:
 
 def bar_height(figure: go.Figure, names: Sequence[str], band: int, minimum: int) -> int:
     """Height of a horizontal bar chart: ``band`` pixels a category (more for a label on
-    several lines), plus the legend's room."""
+    several lines), at least ``minimum``, plus the legend's room on top of that."""
     bands = sum(max(band, _LABEL_LINE * (name.count("<br>") + 1) + 8) for name in names)
-    return max(minimum, 60 + bands + legend_room(figure))
+    return max(minimum, 60 + bands) + legend_room(figure)
 
 
 def interior(frame: pd.DataFrame, *dims: str) -> pd.DataFrame:
@@ -126,13 +126,18 @@ def suppressed_trace(categories: Sequence[str], horizontal: bool, name: str | No
         cliponaxis=False)
 
 
+def shortened(text: str, limit: int = 30) -> str:
+    """A label cut to fit a phone's axis; the full label is in the chart's table."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,;") + "…"
+
+
 def bars(frame: pd.DataFrame, category: str, labels: Mapping[str, str], unit: str, *,
          colour: str | None = None, colour_labels: Mapping[str, str] | None = None,
          horizontal: bool = True, stacked: bool = False,
          colours: Sequence[str] = PALETTE, height: int | None = None,
          wrap: int = WRAP) -> go.Figure:
-    """Bars of ``value`` by ``category`` (optionally split by ``colour``); ``_total`` rows
-    are dropped, suppressed cells marked.
+    """Bars of ``value`` by ``category`` (optionally split by ``colour``, one series per code
+    of ``colour_labels``); ``_total`` rows are dropped, suppressed cells marked.
 
     Horizontal bars break category labels longer than ``wrap`` characters onto lines (0:
     never), and the chart is as tall as its labels and its legend need.
@@ -183,7 +188,7 @@ def stacked(frame: pd.DataFrame, category: str, categories: Mapping[str, str], c
             colour_labels: Mapping[str, str], unit: str, *, colours: Sequence[str] = PALETTE,
             percent: bool = False, wrap: int = WRAP) -> go.Figure:
     """Horizontal bars of ``value`` by ``category`` (in the order of ``categories``), stacked
-    by ``colour``.
+    by ``colour`` (one segment per code of ``colour_labels``, the margin aside).
 
     Suppressed cells are never drawn as zero: together they form one grey ``[c]`` segment
     whose length is the published margin (``colour`` = ``_total``) less the published
@@ -191,7 +196,8 @@ def stacked(frame: pd.DataFrame, category: str, categories: Mapping[str, str], c
     the suppressed marker. ``percent`` scales every bar to its margin (100%).
     """
     names = list(wrap_all(categories, wrap).values())
-    segments: dict[str, list[float | None]] = {code: [None] * len(names) for code in colour_labels}
+    segments: dict[str, list[float | None]] = {code: [None] * len(names) for code in colour_labels
+                                               if code != TOTAL}
     pooled: list[float | None] = [None] * len(names)
     hidden: list[str] = []
     for index, code in enumerate(categories):
@@ -264,10 +270,10 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, x_labels: Mapping[str, str],
     text = [[SUPPRESSED_MARK if v is None else format_number(v, 1 if percent else 0) +
              ("%" if percent else "") for v in line] for line in z]
     peak = max((v for line in z for v in line if v is not None), default=0.0)
+    top = 100.0 if percent else peak if peak > 0 else 1.0
     figure = go.Figure(go.Heatmap(
         z=z, x=[x_labels[c] for c in xs], y=[y_labels[c] for c in ys], text=text,
-        texttemplate="%{text}", colorscale=BLUES,
-        zmin=0, zmax=100 if percent else peak if peak > 0 else 1.0, hoverongaps=False,
+        texttemplate="%{text}", colorscale=BLUES, zmin=0, zmax=top, hoverongaps=False,
         xgap=2, ygap=2, showscale=scale and peak > 0,
         colorbar={"title": {"text": unit}, "thickness": 12},
         hovertemplate=f"%{{y}} · %{{x}}: %{{text}} {unit}<extra></extra>"))

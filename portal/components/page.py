@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -10,9 +10,13 @@ from dash.development.base_component import Component
 
 from portal import query
 from portal.components import chart, filters
+from portal.components.cells import count
 from portal.i18n import _
 from portal.layout import icon
 from portal.load.database import LoadedRelease
+
+#: A part of a chart page drawn from the release (key figures, a table…).
+Part = Callable[[LoadedRelease], Component]
 
 
 def heading(title: str, icon_name: str) -> html.H1:
@@ -34,16 +38,42 @@ def release_line(release: LoadedRelease) -> Component:
         color="warning", className="py-2 portal-demo-banner")])
 
 
+def notice(icon_name: str, message: str, colour: str, class_name: str) -> dbc.Alert:
+    """An alert that starts with an icon (no data yet, synthetic data…)."""
+    return dbc.Alert([icon(icon_name), message], color=colour, className=class_name)
+
+
 def no_data() -> dbc.Alert:
-    return dbc.Alert([icon("info-circle"), _("No data has been published yet. Run the ETL to "
-                                             "publish a release, then reload this page.")],
-                     color="info", className="portal-no-data")
+    return notice("info-circle", _("No data has been published yet. Run the ETL to publish a "
+                                   "release, then reload this page."), "info", "portal-no-data")
+
+
+def column_headers(columns: Sequence[str], numeric: Sequence[int] = ()) -> html.Thead:
+    """A table's header row, each cell a column header for screen readers (``scope="col"``),
+    right-aligned over the ``numeric`` columns (by index)."""
+    return html.Thead(html.Tr([
+        html.Th(text, scope="col", **({"className": "text-end"} if index in numeric else {}))
+        for index, text in enumerate(columns)]))
+
+
+def target_cards(items: Sequence[tuple[str, float | None, float | None]]) -> dbc.Row:
+    """(label, total, target) as cards of big numbers, for programme-wide totals (public by
+    design) above the charts; a total that is not published is left out."""
+    columns = [dbc.Col(dbc.Card(dbc.CardBody([
+        html.P(label, className="small text-body-secondary mb-1"),
+        html.P(count(value), className="h3 mb-0"),
+        html.P(_("Target: %(n)s", n=count(goal)) if goal is not None else "",
+               className="small mb-0 text-body-secondary"),
+    ]), className="h-100 shadow-sm"), xs=12, sm=4, className="mb-3")
+        for label, value, goal in items if value is not None]
+    return dbc.Row(columns, className="portal-key-figures")
 
 
 def chart_page(title: str, lead: str, icon_name: str, filter_names: tuple[str, ...],
                chart_ids: list[str], params: Mapping[str, object],
-               before: Component | None = None) -> html.Section:
-    """A page of charts with filters restored from the URL parameters ``params``."""
+               before: Sequence[Part] = (), after: Sequence[Part] = ()) -> html.Section:
+    """A page of charts with filters restored from the URL parameters ``params``; the parts
+    ``before`` and ``after`` the charts are drawn only when a release is published."""
     release = query.current_release()
     header = [heading(title, icon_name), html.P(lead, className="lead")]
     if release is None:
@@ -53,6 +83,7 @@ def chart_page(title: str, lead: str, icon_name: str, filter_names: tuple[str, .
         *header,
         release_line(release),
         filters.filter_bar(release, filter_names, active),
-        *([before] if before is not None else []),
+        *(part(release) for part in before),
         chart.grid(chart_ids, active),
+        *(part(release) for part in after),
     ], className="py-4")

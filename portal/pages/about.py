@@ -16,6 +16,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
+from portal.components.page import column_headers, notice
 from portal.downloads import Published, format_size
 from portal.i18n import _, get_locale
 from portal.layout import icon, page_title
@@ -215,11 +216,7 @@ def parameters_table(params: dict[str, Any], caption: str) -> dbc.Table:
         ])
         for name, value in params.items()
     ]
-    header = html.Thead(html.Tr([
-        html.Th(_("Parameter"), scope="col"),
-        html.Th(_("Value"), scope="col", className="text-end"),
-        html.Th(_("Meaning"), scope="col"),
-    ]))
+    header = column_headers([_("Parameter"), _("Value"), _("Meaning")], numeric=[1])
     return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
                      striped=True, responsive=True, size="sm", className="portal-parameters")
 
@@ -243,12 +240,7 @@ def rules_table(rules: list[dict[str, Any]], caption: str) -> dbc.Table:
         ])
         for rule in rules
     ]
-    header = html.Thead(html.Tr([
-        html.Th(_("Check"), scope="col"),
-        html.Th(_("Applies to"), scope="col"),
-        html.Th(_("Passed"), scope="col"),
-        html.Th(_("Detail"), scope="col"),
-    ]))
+    header = column_headers([_("Check"), _("Applies to"), _("Passed"), _("Detail")])
     return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
                      striped=True, responsive=True, size="sm", className="align-middle")
 
@@ -337,29 +329,16 @@ def anonymisation(published: Published | None) -> html.Section:
         "that no business or person can be recognised in the data:"
     ))
     if published is None:
-        return html.Section([heading, intro, anonymisation_rules({}), no_data()])
-    demo = [synthetic_notice()] if published.release.synthetic else []
+        return html.Section([heading, intro, anonymisation_rules({}), notice(
+            "info-circle", _("No data has been published yet, so there are no parameters or "
+                             "checks to show. Please check back later."),
+            "info", "d-flex align-items-center portal-no-data")])
+    demo = [notice("exclamation-triangle", _(
+        "Synthetic demo data: this release was generated to show how the portal works. It "
+        "describes no real business or person; the rules below were applied to it all the "
+        "same."), "warning", "d-flex align-items-center portal-demo-banner")
+    ] if published.release.synthetic else []
     return html.Section([heading, *demo, intro, *release_reports(published)])
-
-
-def no_data() -> dbc.Alert:
-    return dbc.Alert(
-        [icon("info-circle"), _("No data has been published yet, so there are no parameters "
-                                "or checks to show. Please check back later.")],
-        color="info",
-        className="d-flex align-items-center portal-no-data",
-    )
-
-
-def synthetic_notice() -> dbc.Alert:
-    return dbc.Alert(
-        [icon("exclamation-triangle"),
-         _("Synthetic demo data: this release was generated to show how the portal works. "
-           "It describes no real business or person; the rules below were applied to it all "
-           "the same.")],
-        color="warning",
-        className="d-flex align-items-center portal-demo-banner",
-    )
 
 
 def layout(**_query: str) -> Component:

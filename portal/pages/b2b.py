@@ -18,7 +18,7 @@ from portal.components.cells import (
     count,
     largest,
     percent_text,
-    target,
+    target_value,
 )
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
@@ -71,12 +71,6 @@ def layout(**params: str) -> Component:
 # --------------------------------------------------------------------------- helpers
 
 
-def target_value(release: LoadedRelease, metrics: Sequence[str]) -> float | None:
-    """The target of the indicator computed by one of ``metrics`` (see ``cells.target``)."""
-    found = target(release, metrics)
-    return found.value if found else None
-
-
 def bullet(names: Sequence[str], values: Sequence[float | None], targets: Sequence[float | None],
            unit: str, text: Sequence[str]) -> go.Figure:
     """Vertical bars with each target as a dark tick across its bar ("bullet" bars)."""
@@ -107,10 +101,11 @@ def bullet(names: Sequence[str], values: Sequence[float | None], targets: Sequen
 
 
 def key_figures(release: LoadedRelease) -> Component:
-    """Programme-wide totals (public by design) beside their targets, above the charts."""
+    """Meetings held and agreements signed in all (public totals) beside their targets."""
     totals = query.public_totals(release)
     return target_cards([
-        (_("B2B meetings held"), totals.get("meetings_held"), target_value(release, MEETING_METRICS)),
+        (_("B2B meetings held"), totals.get("meetings_held"),
+         target_value(release, MEETING_METRICS)),
         (_("Agreements signed"), totals.get("agreements_signed"),
          target_value(release, AGREEMENT_METRICS))])
 
@@ -161,7 +156,7 @@ def outcomes_by_phase(data: ChartData) -> ChartView:
     order = {c: t for c, t in phases.items() if (frame["phase"] == c).any()}
     colours = (PALETTE[2], PALETTE[4], PALETTE[5])
     figure = stacked(frame, "phase", order, "outcome",
-                     {c: t for c, t in outcomes.items() if c != TOTAL}, data.unit,
+                     outcomes, data.unit,
                      colours=colours)
     phase = data.active.get("phase", TOTAL)
     signed, whole = cell(frame, phase=phase, outcome=SIGNED), cell(frame, phase=phase,
@@ -239,7 +234,7 @@ def language_interpretation(data: ChartData) -> ChartView:
     order = {TOTAL: languages.get(TOTAL, TOTAL)} if (frame["language"] == TOTAL).any() else {}
     order.update(by_value(frame, "language", languages, margin="interpretation"))
     figure = stacked(frame, "language", order, "interpretation",
-                     {c: t for c, t in answers.items() if c != TOTAL}, data.unit,
+                     answers, data.unit,
                      colours=(PALETTE[1], PALETTE[0]))
     interpreted = cell(frame, language=TOTAL, interpretation=INTERPRETED)
     whole = cell(frame, language=TOTAL, interpretation=TOTAL)
@@ -268,7 +263,7 @@ def obstacles(data: ChartData) -> ChartView:
     phase = data.active.get("phase", TOTAL)
     order = by_value(frame[frame["phase"] == phase], "obstacles", found)
     figure = stacked(frame, "obstacles", order, "phase",
-                     {c: t for c, t in phases.items() if c != TOTAL}, data.unit)
+                     phases, data.unit)
     best = largest(frame[(frame["phase"] == phase) & (frame["obstacles"] != TOTAL)
                          & ~frame["obstacles"].isin(NOT_KNOWN)
                          & (frame["value"].astype(float) > 0)])

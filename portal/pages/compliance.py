@@ -16,6 +16,7 @@ from portal.components.cells import (
     cell,
     cell_text,
     largest,
+    most_cited,
     number,
     percent,
     ranked_labels,
@@ -188,12 +189,13 @@ def dual_registration(data: ChartData) -> ChartView:
                                      "font": {"size": 11, "color": SUPPRESSED_COLOUR}},
                          annotation_position="top right")
     published = shares[shares["status"] == "published"]
+    best = largest(published)
     place = data.active.get("municipality")
-    if place and not published.empty:
+    if place and best is not None:
         title = _("%(share)s of businesses in %(place)s are also in Serbia's business register",
                   share=format_percent(float(published.iloc[0]["value"])),
                   place=places.get(place, place))
-    elif overall is not None and (best := largest(published)) is not None:
+    elif overall is not None and best is not None:
         title = _("%(share)s of mapped businesses are also in Serbia's business register, most "
                   "in %(place)s (%(top)s)", share=format_percent(overall),
                   place=places.get(best["municipality"], best["municipality"]),
@@ -237,7 +239,8 @@ def requirements_by_sector(data: ChartData) -> ChartView:
     figure = go.Figure(go.Heatmap(
         z=share, x=x_text, y=y_text, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
         text=[[format_percent(v) if v is not None else "" for v in line] for line in share],
-        texttemplate="%{text}", colorscale=BLUES, showscale=False, hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        texttemplate="%{text}", colorscale=BLUES, showscale=False,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         name=_("Share meeting it")))
     marks = {"suppressed": (1, SUPPRESSED_MARK, _("Suppressed for confidentiality")),
              NOT_APPLICABLE: (0, NA_MARK, _("Applies to no business of this sector"))}
@@ -326,13 +329,12 @@ def training_needs(data: ChartData) -> ChartView:
     rows = data.frame
     ranked = ranked_labels(rows, "training_needs", topics)
     figure = bars(rows, "training_needs", ranked, data.unit)
-    best = largest(rows[~rows["training_needs"].isin([TOTAL, "unknown"])])
-    if best is None:
+    top = most_cited(rows, "training_needs")
+    if top is None:
         title = _("Training needs found in the survey")
     else:
-        share = percent(float(best["value"]), cell(rows, training_needs=TOTAL))
-        params = {"topic": topics.get(best["training_needs"], best["training_needs"]),
-                  "n": format_number(float(best["value"])),
+        share = top.share
+        params = {"topic": topics.get(top.code, top.code), "n": format_number(top.value),
                   "sector": sectors.get(sector, sector)}
         if share is None:
             title = (_("%(topic)s is the most needed training (%(n)s businesses)", **params)

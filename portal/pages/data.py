@@ -14,8 +14,9 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
+from portal.components.page import column_headers, notice
 from portal.downloads import Published, PublishedFile, format_size
-from portal.i18n import _, get_locale
+from portal.i18n import _, format_number, get_locale
 from portal.layout import icon, page_title
 
 dash.register_page(
@@ -34,28 +35,6 @@ def localised(descriptor: dict[str, Any], key: str) -> str:
     """A descriptor's ``x-<key>`` in the visitor's language, else its plain ``key``."""
     texts = descriptor.get(f"x-{key}") or {}
     return texts.get(get_locale()) or descriptor.get(key, "")
-
-
-def no_data() -> dbc.Alert:
-    return dbc.Alert(
-        [icon("info-circle"), _("No data has been published yet. Please check back later.")],
-        color="info",
-        className="d-flex align-items-center portal-no-data",
-    )
-
-
-def synthetic_warning() -> dbc.Alert:
-    return dbc.Alert(
-        [
-            icon("exclamation-triangle"),
-            _(
-                "Synthetic demo data: this release was generated to show how the portal "
-                "works. It describes no real business or person."
-            ),
-        ],
-        color="warning",
-        className="d-flex align-items-center portal-demo-banner",
-    )
 
 
 def file_link(file: PublishedFile, text: str, context: str, class_name: str = "") -> html.A:
@@ -153,16 +132,12 @@ def resource_rows(published: Published, package: str, resource: dict[str, Any]) 
     csv = published.package_file(package, path) if isinstance(path, str) else None
     if csv is None or not path.endswith(".csv"):
         return ""
-    return f"{downloads.row_count(csv.path, published.release.fingerprint):,}"
+    return format_number(downloads.row_count(csv.path, published.release.fingerprint))
 
 
 def resources_table(published: Published, package: str, descriptor: dict[str, Any],
                     title: str) -> dbc.Table:
-    header = html.Thead(html.Tr([
-        html.Th(_("Table"), scope="col"),
-        html.Th(_("Rows"), scope="col", className="text-end"),
-        html.Th(_("Downloads"), scope="col"),
-    ]))
+    header = column_headers([_("Table"), _("Rows"), _("Downloads")], numeric=[1])
     rows = [
         html.Tr([
             html.Th(
@@ -222,13 +197,19 @@ def layout(**_query: str) -> Component:
     )
     published = downloads.current()
     if published is None:
-        return html.Section([heading, intro, no_data()], className="py-4")
+        return html.Section([heading, intro, notice(
+            "info-circle", _("No data has been published yet. Please check back later."),
+            "info", "d-flex align-items-center portal-no-data")], className="py-4")
     release = published.release
     children = [
         heading,
         intro,
         release_summary(published),
-        synthetic_warning() if release.synthetic else None,
+        notice("exclamation-triangle", _(
+            "Synthetic demo data: this release was generated to show how the portal works. "
+            "It describes no real business or person."),
+            "warning", "d-flex align-items-center portal-demo-banner")
+        if release.synthetic else None,
         *[package_section(published, name, descriptor)
           for name, descriptor in release.packages.items()],
         release_history(published),

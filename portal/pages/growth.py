@@ -11,6 +11,7 @@ from portal.components.cells import (
     cell,
     compact_amount,
     largest,
+    most_cited,
     percent,
     ranked_labels,
     ranked_table,
@@ -72,7 +73,7 @@ def potential_by_sector(data: ChartData) -> ChartView:
     """Stacked bars from very low to very high, so the high end of each sector compares."""
     sectors, ratings = data.labels("broad_sector"), data.labels("growth_potential")
     figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="growth_potential",
-                  colour_labels={c: t for c, t in ratings.items() if c != TOTAL}, stacked=True,
+                  colour_labels=ratings, stacked=True,
                   colours=POTENTIAL_COLOURS)
     sector = data.active.get("sector")
     if sector:
@@ -110,7 +111,7 @@ def potential_by_compliance(data: ChartData) -> ChartView:
     levels, ratings = data.labels("compliance_level"), data.labels("growth_potential")
     ordered = {code: levels.get(code, code) for code in LEVELS}
     figure = bars(data.frame, "compliance_level", ordered, data.unit, colour="growth_potential",
-                  colour_labels={c: t for c, t in ratings.items() if c != TOTAL}, stacked=True,
+                  colour_labels=ratings, stacked=True,
                   colours=POTENTIAL_COLOURS)
     formal = high_share(data.frame, "compliance_level", "formal")
     informal = high_share(data.frame, "compliance_level", "informal")
@@ -139,13 +140,13 @@ def constraints(data: ChartData) -> ChartView:
     rows = data.frame
     ranked = ranked_labels(rows, "growth_constraints", names)
     figure = bars(rows, "growth_constraints", ranked, data.unit)
-    top = largest(rows[~rows["growth_constraints"].isin([TOTAL, "unknown"])])
+    top = most_cited(rows, "growth_constraints")
     if top is None:
         title = _("Growth constraints cited by businesses")
     else:
-        params = {"constraint": names.get(top["growth_constraints"], top["growth_constraints"]),
-                  "n": format_number(float(top["value"])), "sector": sectors.get(sector, sector)}
-        share = percent(float(top["value"]), cell(rows, growth_constraints=TOTAL))
+        params = {"constraint": names.get(top.code, top.code), "n": format_number(top.value),
+                  "sector": sectors.get(sector, sector)}
+        share = top.share
         if sector == TOTAL:
             title = (_("%(constraint)s is the most cited constraint on growth: %(share)s of "
                        "businesses (%(n)s)", share=format_percent(share), **params)
@@ -169,7 +170,7 @@ def _by_municipality(data: ChartData, what: str) -> ChartView:
     """Sectors stacked by municipality; the finding from the published margins."""
     sectors, places = data.labels("broad_sector"), data.labels("municipality")
     figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="municipality",
-                  colour_labels={c: t for c, t in places.items() if c != TOTAL}, stacked=True)
+                  colour_labels=places, stacked=True)
     frame, unit = data.frame, data.unit
     sector, place = data.active.get("sector"), data.active.get("municipality")
     employment = what == "employment"

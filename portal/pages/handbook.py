@@ -8,7 +8,6 @@ tables); a suppressed share is said to be suppressed, never shown as zero.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,8 +21,10 @@ from dash.exceptions import AppNotFoundError
 
 from portal import query
 from portal.components import filters
+from portal.components.cells import localised, number, vocabulary
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
+    BLUES,
     PALETTE,
     SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
@@ -31,7 +32,7 @@ from portal.components.figures import (
     suppressed_trace,
 )
 from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent, get_locale
+from portal.i18n import _, format_number, format_percent
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
@@ -48,8 +49,6 @@ FILTERS = ("sector",)
 CHARTS = ["handbook-share-meeting"]
 
 RESOURCE = "requirements"
-#: Locale → suffix of the translated text columns (``steps_sq``…); Serbian in one script.
-TEXT_SUFFIX = {"en": "en", "sq": "sq", "sr-Latn": "sr", "sr-Cyrl": "sr"}
 STEP_SEPARATOR = " | "
 NOT_APPLICABLE = "not_applicable"
 NOT_APPLICABLE_MARK = "—"
@@ -59,14 +58,14 @@ CONTENT_ID = "handbook-content"
 
 
 def layout(**params: str) -> Component:
-    release = query.current_release()
-    content = (html.Div(handbook(release, filters.parse(release, params)), id=CONTENT_ID)
-               if release else None)
+    def content(release: LoadedRelease) -> Component:
+        return html.Div(handbook(release, filters.parse(release, params)), id=CONTENT_ID)
+
     return chart_page(
         _("Handbook"),
         _("What a business needs to trade formally: each requirement, who enforces it, how "
           "to meet it, and how many mapped businesses already do."),
-        "book", FILTERS, CHARTS, params, before=content)
+        "book", FILTERS, CHARTS, params, before=(content,))
 
 
 def redraw(sector: str | None) -> Component:
@@ -99,33 +98,10 @@ _register_callback()
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def localised(row: Mapping[str, Any], stem: str) -> str:
-    """The ``<stem>_<lang>`` column in the visitor's language, English if that one is empty."""
-    suffix = TEXT_SUFFIX.get(get_locale(), "en")
-    for column in (f"{stem}_{suffix}", f"{stem}_en"):
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
-
-
-def vocabulary(release: LoadedRelease, column: str, codes: list[str]) -> dict[str, str]:
-    """Labels of ``codes`` from the schema's x-labels, in the order given; the code itself
-    where the schema has none (the ETL does not label ``requirement`` or ``applies_to`` yet)."""
-    labels = code_labels(release, RESOURCE, column)
-    return {code: labels.get(code) or code for code in codes}
-
-
 def sectors(release: LoadedRelease) -> dict[str, str]:
     """Sector code → label in schema order, margins left out."""
     return {c: t for c, t in code_labels(release, RESOURCE, "broad_sector").items()
             if c != TOTAL}
-
-
-def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
 
 
 def meeting_text(row: Mapping[str, Any]) -> str:
@@ -134,8 +110,8 @@ def meeting_text(row: Mapping[str, Any]) -> str:
         return _("suppressed [c]")
     if row["status"] == NOT_APPLICABLE:
         return _("does not apply to any mapped business in this sector")
-    meeting, applicable = _number(row["businesses_meeting"]), _number(row["businesses_applicable"])
-    share = _number(row["share_meeting_pct"])
+    meeting, applicable = number(row["businesses_meeting"]), number(row["businesses_applicable"])
+    share = number(row["share_meeting_pct"])
     if meeting is None or applicable is None or share is None:
         return _("no data")
     return _("%(meeting)s of %(applicable)s businesses (%(share)s)",
@@ -151,8 +127,9 @@ def handbook(release: LoadedRelease, active: Mapping[str, str]) -> html.Section:
     frame = query.table(release, RESOURCE, filters.conditions(active, query.columns(
         release, RESOURCE)))
     names = sectors(release)
-    requirements = vocabulary(release, "requirement", list(dict.fromkeys(frame["requirement"])))
-    scopes = vocabulary(release, "applies_to", sorted(set(frame["applies_to"].dropna())))
+    requirements = vocabulary(release, RESOURCE, "requirement",
+                              list(dict.fromkeys(frame["requirement"])))
+    scopes = vocabulary(release, RESOURCE, "applies_to", sorted(set(frame["applies_to"].dropna())))
     sector = active.get("sector")
     intro = html.P(_("Requirements are listed in the order a new business usually meets them. "
                      "Beside each, the share of the sector's mapped businesses it applies to "
@@ -219,7 +196,7 @@ def _share(row: Mapping[str, Any], label: str) -> html.Div:
     heading = html.P(_("Mapped businesses meeting it"), className="small text-body-secondary "
                                                                  "mb-1")
     text = meeting_text(row)
-    share = _number(row["share_meeting_pct"])
+    share = number(row["share_meeting_pct"])
     if row["status"] == "suppressed":
         return html.Div([heading, html.P([icon("eye-slash"), text], className="mb-1 fw-semibold"),
                          html.P(_("Too few businesses to publish this share without revealing "
@@ -250,7 +227,7 @@ def share_meeting(data: ChartData) -> ChartView:
     nothing about the others. Suppressed cells read ``[c]``; requirements that apply to no
     mapped business of a sector read ``—``, and neither is ever drawn as 0%.
     """
-    requirements = vocabulary(data.release, "requirement",
+    requirements = vocabulary(data.release, RESOURCE, "requirement",
                               list(dict.fromkeys(data.frame["requirement"])))
     names = sectors(data.release)
     frame = data.frame
@@ -323,7 +300,7 @@ def _heatmap(frame: pd.DataFrame, sector_labels: Mapping[str, str],
         line_z, line_text, line_hover = [], [], []
         for requirement in columns:
             cell = cells.get((sector, requirement))
-            share = _number(cell["share_meeting_pct"]) if cell else None
+            share = number(cell["share_meeting_pct"]) if cell else None
             published = cell is not None and cell["status"] == "published" and share is not None
             line_z.append(share if published else None)
             line_text.append(format_percent(share) if published else
@@ -336,7 +313,7 @@ def _heatmap(frame: pd.DataFrame, sector_labels: Mapping[str, str],
     figure = go.Figure(go.Heatmap(
         z=z, x=[requirements[c] for c in columns], y=[sector_labels[c] for c in rows],
         text=text, texttemplate="%{text}", customdata=hover,
-        colorscale=[[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], zmin=0, zmax=100,
+        colorscale=BLUES, zmin=0, zmax=100,
         hoverongaps=False, xgap=2, ygap=2,
         colorbar={"title": {"text": "%"}, "thickness": 12, "ticksuffix": "%"},
         hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>"))

@@ -20,11 +20,11 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components.cells import localised, vocabulary
 from portal.components.chart import ChartData, ChartView, chart
-from portal.components.figures import SUPPRESSED_COLOUR, styled, suppressed_trace
-from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent, get_locale
-from portal.labels import code_labels
+from portal.components.figures import SUPPRESSED_COLOUR, shortened, styled, suppressed_trace
+from portal.components.page import chart_page, column_headers
+from portal.i18n import _, format_number, format_percent
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
 
@@ -61,41 +61,18 @@ TREND_ICONS = {"up": "arrow-up-right", "down": "arrow-down-right", "flat": "arro
 #: Files of the indicators the ETL publishes, relative to the package folder.
 EXPORTS = (("data/indicators.csv", "filetype-csv"), ("data/indicators.xlsx", "filetype-xlsx"),
            ("indicators-iati.xml", "filetype-xml"))
-#: Locale → suffix of the translated text columns (``title_sq``…); Serbian in one script.
-TEXT_SUFFIX = {"en": "en", "sq": "sq", "sr-Latn": "sr", "sr-Cyrl": "sr"}
 DASH = "—"
 
 
 def layout(**params: str) -> Component:
-    page = chart_page(
+    return chart_page(
         _("Indicators"),
         _("The programme's results framework: each indicator's baseline, target and latest "
           "value, and whether it is on track."),
-        "bar-chart-line", FILTERS, CHARTS, params)
-    release = query.current_release()
-    if release is None:
-        return page
-    page.children = [*page.children, framework_table(release), exports(release)]
-    return page
+        "bar-chart-line", FILTERS, CHARTS, params, after=(framework_table, exports))
 
 
 # --- shared helpers --------------------------------------------------------------------------
-
-
-def localised(row: Mapping[str, Any], stem: str) -> str:
-    """The ``<stem>_<lang>`` column in the visitor's language, English if that one is empty."""
-    suffix = TEXT_SUFFIX.get(get_locale(), "en")
-    for column in (f"{stem}_{suffix}", f"{stem}_en"):
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
-
-
-def vocabulary(release: LoadedRelease, column: str, codes: list[str]) -> dict[str, str]:
-    """Labels of ``codes`` from the schema's x-labels (the code itself if it has none)."""
-    labels = code_labels(release, RESOURCE, column)
-    return {code: labels.get(code) or code for code in codes}
 
 
 def _missing(value: Any) -> bool:
@@ -146,9 +123,9 @@ def achievement(data: ChartData) -> ChartView:
     are paced by the time elapsed, so a bar short of 100% can still be on track.
     """
     rows = latest(data.frame)
-    statuses = vocabulary(data.release, "status", list(STATUSES))
+    statuses = vocabulary(data.release, RESOURCE, "status", list(STATUSES))
     names = {r["indicator_id"]: _("%(id)s · %(title)s", id=r["indicator_id"],
-                                  title=_short(localised(r, "title")))
+                                  title=shortened(localised(r, "title")))
              for r in rows.to_dict("records")}
     figure = go.Figure()
     for status, (colour, pattern, symbol) in STATUS_STYLE.items():
@@ -213,22 +190,17 @@ def achievement(data: ChartData) -> ChartView:
         table=table)
 
 
-def _short(text: str, limit: int = 30) -> str:
-    """Titles cut to fit a phone's axis; the full title is in the hover and the table."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 # --- table -----------------------------------------------------------------------------------
 
 
 def framework_table(release: LoadedRelease) -> html.Section:
     """Every indicator at its latest report, grouped by result level."""
     rows = latest(query.table(release, RESOURCE))
-    levels = vocabulary(release, "level", list(dict.fromkeys(rows["level"].fillna(""))))
-    statuses = vocabulary(release, "status", list(STATUSES))
-    trends = vocabulary(release, "trend", list(TREND_ICONS))
-    sources = vocabulary(release, "source", sorted(set(rows["source"].dropna())))
-    metrics = vocabulary(release, "metric", sorted(set(rows["metric"].dropna()) - {""}))
+    levels = vocabulary(release, RESOURCE, "level", list(dict.fromkeys(rows["level"].fillna(""))))
+    statuses = vocabulary(release, RESOURCE, "status", list(STATUSES))
+    trends = vocabulary(release, RESOURCE, "trend", list(TREND_ICONS))
+    sources = vocabulary(release, RESOURCE, "source", sorted(set(rows["source"].dropna())))
+    metrics = vocabulary(release, RESOURCE, "metric", sorted(set(rows["metric"].dropna()) - {""}))
     columns = [_("Id"), _("Indicator"), _("Baseline"), _("Target"), _("Actual"),
                _("Achieved"), _("Status"), _("Trend"), _("Source")]
     bodies = []
@@ -238,7 +210,7 @@ def framework_table(release: LoadedRelease) -> html.Section:
                                  className="table-light text-uppercase small"))]
         lines += [_row(r, statuses, trends, sources, metrics) for r in group.to_dict("records")]
         bodies.append(html.Tbody(lines))
-    table = dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])), *bodies],
+    table = dbc.Table([column_headers(columns), *bodies],
                       hover=True, size="sm", class_name="mb-0 align-middle portal-indicators")
     return html.Section([
         html.H2(_("The results framework"), className="h4 mt-2"),

@@ -7,18 +7,17 @@ page most visitors see, and it should paint at once, on a phone too.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components.cells import cell, percent_text
 from portal.components.page import heading, no_data, release_line
-from portal.i18n import _, format_number, format_percent
+from portal.i18n import _, format_number
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, nav_pages, page_title
 from portal.load.database import LoadedRelease
@@ -84,22 +83,6 @@ def figure_card(value: str, label: str, note: str, icon_name: str) -> dbc.Card:
     ]), className="h-100 shadow-sm portal-figure")
 
 
-def _cell(frame: pd.DataFrame, **codes: str) -> float | None:
-    """The published value of one cell; None when suppressed or absent."""
-    rows = frame
-    for column, code in codes.items():
-        rows = rows[rows[column] == code]
-    if rows.empty or (rows["status"] == "suppressed").any():
-        return None
-    value = rows["value"].iloc[0]
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else float(value)
-
-
-def _share(part: float | None, whole: float | None) -> str | None:
-    return format_percent(100 * part / whole) if part is not None and whole else None
-
-
 def key_figures(release: LoadedRelease) -> list[dbc.Card]:
     totals = query.public_totals(release)
     cards = []
@@ -112,9 +95,9 @@ def key_figures(release: LoadedRelease) -> list[dbc.Card]:
         _("surveyed in %(n)s municipalities of the north", n=len(places)), "shop"))
 
     levels = query.table(release, "compliance_level_by_sector", {"broad_sector": TOTAL})
-    formal, everyone = (_cell(levels, compliance_level="formal"),
-                        _cell(levels, compliance_level=TOTAL))
-    share = _share(formal, everyone)
+    formal, everyone = (cell(levels, compliance_level="formal"),
+                        cell(levels, compliance_level=TOTAL))
+    share = percent_text(formal, everyone)
     if share is None or formal is None or everyone is None:
         cards.append(figure_card(_("suppressed [c]"), _("Fully formal businesses"), _(
             "Businesses meeting every requirement that applies to them"), "patch-check"))
@@ -125,7 +108,7 @@ def key_figures(release: LoadedRelease) -> list[dbc.Card]:
 
     trained = totals.get("people_trained")
     gender = query.table(release, "participants_by_topic_gender", {"topic": TOTAL})
-    women = _share(_cell(gender, gender="female"), _cell(gender, gender=TOTAL))
+    women = percent_text(cell(gender, gender="female"), cell(gender, gender=TOTAL))
     cards.append(figure_card(
         format_number(trained) if trained is not None else "—", _("People trained"),
         _("%(share)s of training participations were by women", share=women) if women

@@ -6,6 +6,7 @@ import dash
 import plotly.graph_objects as go
 from dash.development.base_component import Component
 
+from portal.components.cells import count, largest
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
     PALETTE,
@@ -13,10 +14,11 @@ from portal.components.figures import (
     SUPPRESSED_MARK,
     bars,
     interior,
+    shortened,
     styled,
 )
 from portal.components.page import chart_page
-from portal.i18n import _, format_number
+from portal.i18n import _, format_percent
 from portal.labels import TOTAL
 from portal.layout import page_title
 
@@ -38,15 +40,9 @@ def layout(**params: str) -> Component:
 
 def _top(data: ChartData, dims: tuple[str, ...], labels: dict[str, str], dim: str
          ) -> tuple[str, float] | None:
-    rows = interior(data.published(), *dims)
-    if rows.empty:
-        return None
-    best = rows.loc[rows["value"].astype(float).idxmax()]
-    return labels.get(best[dim], best[dim]), float(best["value"])
-
-
-def _count(value: float) -> str:
-    return format_number(value)
+    """(label, value) of the largest published cell, margins aside."""
+    best = largest(interior(data.frame, *dims))
+    return None if best is None else (labels.get(best[dim], best[dim]), float(best["value"]))
 
 
 @chart("businesses-by-division", "businesses_by_section_division", ("section", "division"),
@@ -87,7 +83,7 @@ def by_division(data: ChartData) -> ChartView:
         hovertemplate="%{label}: %{value:,} " + data.unit + "<extra></extra>"))
     top = _top(data, ("section", "division"), divisions, "division")
     title = (_("Most mapped businesses work in %(division)s (%(n)s)", division=top[0],
-               n=_count(top[1])) if top else _("Businesses by sector"))
+               n=count(top[1])) if top else _("Businesses by sector"))
     return ChartView(styled(figure, 460), title, _(
         "Treemap of mapped businesses by NACE section and division; each rectangle's area is "
         "the number of businesses. Divisions too small to publish are pooled as suppressed."))
@@ -117,7 +113,7 @@ def by_municipality(data: ChartData) -> ChartView:
             x=[seats[c][0] for c in codes], y=[seats[c][1] for c in codes],
             mode="markers+text", name=_("Suppressed [c]") if suppressed else data.unit,
             text=[f"{municipalities.get(c, c)}<br>" +
-                  (SUPPRESSED_MARK if suppressed else _count(v)) for c, v in zip(codes, values,
+                  (SUPPRESSED_MARK if suppressed else count(v)) for c, v in zip(codes, values,
                                                                                   strict=True)],
             textposition="bottom center",
             marker={"size": [14 if suppressed else 18 + 52 * (v / biggest) ** 0.5 for v in values],
@@ -130,11 +126,11 @@ def by_municipality(data: ChartData) -> ChartView:
     figure.update_yaxes(visible=False, range=[42.82, 43.17], scaleanchor="x", scaleratio=1.37)
     top = _top(data, ("broad_sector", "municipality"), municipalities, "municipality") \
         if sector == TOTAL else None
-    if sector == TOTAL and not shown.empty:
-        best = shown.loc[shown["value"].astype(float).idxmax()]
+    best = largest(rows)
+    if sector == TOTAL and best is not None:
         top = (municipalities.get(best["municipality"]), float(best["value"]))
     title = (_("%(place)s has the most mapped businesses (%(n)s)", place=top[0],
-               n=_count(top[1])) if top else _("Mapped businesses by municipality"))
+               n=count(top[1])) if top else _("Mapped businesses by municipality"))
     return ChartView(styled(figure, 380), title, _(
         "Map of the four northern municipalities: each circle sits on the municipal seat and its "
         "area shows the number of mapped businesses."))
@@ -149,14 +145,14 @@ def by_sector(data: ChartData) -> ChartView:
     if "municipality" not in data.active:
         frame = frame[frame["municipality"] != TOTAL]
     figure = bars(frame, "broad_sector", sectors, data.unit, colour="municipality",
-                  colour_labels={c: t for c, t in municipalities.items() if c != TOTAL},
+                  colour_labels=municipalities,
                   stacked=True)
     totals = data.frame[data.frame["municipality"] == TOTAL]
     top = _top(ChartData(data.chart, data.release, totals), ("broad_sector",), sectors,
                "broad_sector") if "municipality" not in data.active else _top(
         data, ("broad_sector",), sectors, "broad_sector")
     title = (_("%(sector)s is the largest sector (%(n)s businesses)", sector=top[0],
-               n=_count(top[1])) if top else _("Businesses by sector"))
+               n=count(top[1])) if top else _("Businesses by sector"))
     return ChartView(figure, title, _(
         "Bar chart of mapped businesses by broad sector, stacked by municipality."))
 
@@ -164,10 +160,12 @@ def by_sector(data: ChartData) -> ChartView:
 @chart("businesses-by-hs-chapter", "businesses_by_hs_chapter", ("hs_chapters",))
 def by_hs_chapter(data: ChartData) -> ChartView:
     chapters = data.labels("hs_chapters")
-    figure = bars(data.frame, "hs_chapters", chapters, data.unit)
+    # Official chapter titles run to 250 characters: the axis shows their start.
+    short = {code: shortened(text, 40) for code, text in chapters.items()}
+    figure = bars(data.frame, "hs_chapters", short, data.unit, wrap=0)
     top = _top(data, ("hs_chapters",), chapters, "hs_chapters")
     title = (_("The most common products are %(chapter)s (%(n)s businesses)", chapter=top[0],
-               n=_count(top[1])) if top else _("Businesses by product"))
+               n=count(top[1])) if top else _("Businesses by product"))
     return ChartView(figure, title, _(
         "Bar chart of businesses by the HS chapter of the products they make; a business with "
         "products in several chapters counts in each."))
@@ -177,15 +175,15 @@ def by_hs_chapter(data: ChartData) -> ChartView:
 def by_size(data: ChartData) -> ChartView:
     sizes, forms = data.labels("size"), data.labels("legal_form")
     figure = bars(data.frame, "size", sizes, data.unit, colour="legal_form",
-                  colour_labels={c: t for c, t in forms.items() if c != TOTAL}, stacked=True)
+                  colour_labels=forms, stacked=True)
     totals = data.frame[(data.frame["legal_form"] == TOTAL) & (data.frame["size"] != TOTAL)]
     shown = totals[totals["status"] != "suppressed"]
+    best = largest(shown)
     title = _("Businesses by size and legal form")
-    if not shown.empty and shown["value"].sum() > 0:
-        best = shown.loc[shown["value"].astype(float).idxmax()]
+    if best is not None and shown["value"].sum() > 0:
         share = 100 * float(best["value"]) / float(shown["value"].sum())
         title = _("%(share)s of businesses employ %(size)s people",
-                  share=f"{share:.0f}%", size=sizes.get(best["size"], best["size"]))
+                  share=format_percent(share), size=sizes.get(best["size"], best["size"]))
     return ChartView(figure, title, _(
         "Bar chart of businesses by number of employees, stacked by legal form."))
 
@@ -194,13 +192,13 @@ def by_size(data: ChartData) -> ChartView:
 def by_market(data: ChartData) -> ChartView:
     sectors, markets = data.labels("broad_sector"), data.labels("markets")
     figure = bars(data.frame, "broad_sector", sectors, data.unit, colour="markets",
-                  colour_labels={c: t for c, t in markets.items() if c != TOTAL})
+                  colour_labels=markets)
     totals = data.frame[(data.frame["broad_sector"] == TOTAL) & (data.frame["markets"] != TOTAL)]
     shown = totals[totals["status"] != "suppressed"].set_index("markets")["value"]
     title = _("Where mapped businesses sell outside the north")
     if "rest_of_kosovo" in shown.index:
         title = _("%(n)s businesses sell to the rest of Kosovo",
-                  n=_count(float(shown["rest_of_kosovo"])))
+                  n=count(float(shown["rest_of_kosovo"])))
     return ChartView(figure, title, _(
         "Bar chart of businesses by sector and the markets outside the north they sell to."))
 

@@ -10,26 +10,35 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components.cells import (
+    NOT_KNOWN,
+    by_value,
+    cell,
+    cell_text,
+    count,
+    largest,
+    percent_text,
+    target,
+    target_value,
+)
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
     PALETTE,
-    SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
     bars,
     heatmap,
     interior,
+    stacked,
     styled,
     suppressed_trace,
 )
-from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent, get_locale
+from portal.components.page import chart_page, target_cards
+from portal.i18n import _, format_percent
 from portal.labels import TOTAL
 from portal.layout import page_title
 from portal.load.database import LoadedRelease
@@ -53,8 +62,8 @@ CHARTS = ["training-participants-by-quarter", "training-sessions-by-quarter-topi
 PEOPLE_METRICS = ("people_trained",)
 SESSION_METRICS = ("sessions_held",)
 COMPLETION_METRICS = ("participants_completed_share",)
-#: Codes that say "no answer", drawn after the real categories.
-NOT_KNOWN = ("unknown", "undisclosed")
+#: The results-framework level of the targets drawn (the outcome level has its own).
+LEVEL = "output"
 #: Satisfaction 1 (very low) → 5 (very high), then "not known"; colour-blind safe.
 RATING_COLOURS = ("#D55E00", "#E69F00", "#F0E442", "#56B4E9", "#0072B2", "#CC79A7")
 #: Prefix the survey may put before need codes that otherwise equal topic codes.
@@ -62,75 +71,15 @@ NEED_PREFIX = "need_"
 
 
 def layout(**params: str) -> Component:
-    release = query.current_release()
     return chart_page(
         _("Training"),
         _("Who the programme trained, in which topics, how much they learnt and how satisfied "
           "they were, against the targets of the results framework and the needs the survey "
           "found."),
-        "mortarboard", FILTERS, CHARTS, params,
-        before=key_figures(release) if release is not None else None)
+        "mortarboard", FILTERS, CHARTS, params, before=(key_figures,))
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def target(release: LoadedRelease, metrics: Sequence[str], level: str | None = "output"
-           ) -> tuple[float, str] | None:
-    """Target and title of the indicator computed by one of ``metrics`` (latest period).
-
-    Selected by the registry metric, never by indicator id, so renumbering the results
-    framework cannot silently move a target line.
-    """
-    frame = query.table(release, "indicators")
-    rows = frame[frame["metric"].isin(list(metrics)) & frame["target"].notna()]
-    if level is not None:
-        rows = rows[rows["level"] == level]
-    if rows.empty:
-        return None
-    row = rows.sort_values("period_end", kind="stable").iloc[-1]
-    return float(row["target"]), indicator_title(row)
-
-
-def indicator_title(row: pd.Series) -> str:
-    """The indicator's title in the visitor's language (the table has en, sq and sr)."""
-    locale = get_locale()
-    column = "title_sq" if locale == "sq" else "title_sr" if locale.startswith("sr") \
-        else "title_en"
-    return str(row.get(column) or row.get("title_en") or row.get("indicator_id", ""))
-
-
-def cell(frame: pd.DataFrame, **codes: str) -> float | None:
-    """The published value of the one row matching ``codes``; None if suppressed or absent."""
-    rows = frame
-    for column, code in codes.items():
-        rows = rows[rows[column] == code]
-    if rows.empty or (rows["status"] == "suppressed").any():
-        return None
-    value = rows["value"].iloc[0]
-    return None if pd.isna(value) else float(value)
-
-
-def count(value: float) -> str:
-    return format_number(value, 0 if float(value).is_integer() else 1)
-
-
-def share(part: float, whole: float) -> str:
-    return format_percent(100 * part / whole)
-
-
-def by_value(frame: pd.DataFrame, dim: str, labels: Mapping[str, str]) -> dict[str, str]:
-    """Codes present in ``frame`` (margins aside), largest published value first, then the
-    suppressed ones in schema order, then "not known" answers."""
-    rows = interior(frame, dim)
-    published = rows[rows["status"] != "suppressed"]
-    first = list(published.assign(_v=published["value"].astype(float))
-                 .sort_values("_v", ascending=False, kind="stable")[dim])
-    present = set(rows[dim])
-    rest = [c for c in labels if c in present and c not in first]
-    codes = [c for c in first + rest if c not in NOT_KNOWN] + \
-            [c for c in first + rest if c in NOT_KNOWN]
-    return {code: labels.get(code, code) for code in codes}
 
 
 def quarter_filtered(data: ChartData) -> bool:
@@ -144,94 +93,18 @@ def quarters_only(data: ChartData) -> pd.DataFrame:
     return frame[frame["quarter"] != TOTAL] if quarter_filtered(data) else frame
 
 
-def stacked(frame: pd.DataFrame, category: str, categories: Mapping[str, str], colour: str,
-            colour_labels: Mapping[str, str], unit: str, *, colours: Sequence[str] = PALETTE,
-            percent: bool = False) -> go.Figure:
-    """Horizontal bars of ``value`` by ``category``, stacked by ``colour``.
-
-    Suppressed cells are never drawn as zero: together they form one grey ``[c]`` segment
-    whose length is the published margin (``colour`` = ``_total``) less the published
-    cells, so the bar keeps its true length; where no margin allows that, the category gets
-    the suppressed marker. ``percent`` scales every bar to its margin (100%).
-    """
-    names = list(categories.values())
-    segments: dict[str, list[float | None]] = {code: [None] * len(names) for code in colour_labels}
-    pooled: list[float | None] = [None] * len(names)
-    hidden: list[str] = []
-    for index, code in enumerate(categories):
-        rows = frame[frame[category] == code]
-        cells = rows[rows[colour] != TOTAL]
-        suppressed = bool((cells["status"] == "suppressed").any())
-        shown = cells[cells["status"] != "suppressed"]
-        known = float(shown["value"].astype(float).sum())
-        total = cell(rows, **{colour: TOTAL})
-        if total is None and not suppressed and not shown.empty:
-            total = known
-        if percent and not total:
-            if not cells.empty:
-                hidden.append(names[index])
-            continue
-        scale = 100 / total if percent and total else 1.0
-        for record in shown.to_dict("records"):
-            if record[colour] in segments:
-                segments[record[colour]][index] = float(record["value"]) * scale
-        if suppressed:
-            rest = total - known if total is not None else None
-            if rest is not None and rest > 0:
-                pooled[index] = rest * scale
-            else:
-                hidden.append(names[index])
-    figure = go.Figure()
-    value_format = "%{x:.0f}%" if percent else "%{x:,.0f} " + unit
-    for index, (code, values) in enumerate(segments.items()):
-        if all(v is None for v in values):
-            continue
-        figure.add_bar(
-            x=values, y=names, orientation="h", name=colour_labels[code],
-            marker_color=colours[index % len(colours)],
-            hovertemplate=_("%(category)s · %(series)s: %(value)s", category="%{y}",
-                            series=colour_labels[code], value=value_format) + "<extra></extra>")
-    if any(v is not None for v in pooled):
-        figure.add_bar(
-            x=pooled, y=names, orientation="h", name=_("Suppressed [c]"),
-            legendgroup="suppressed", marker={"color": SUPPRESSED_COLOUR, "opacity": 0.55,
-                                              "pattern": {"shape": "/"}},
-            text=[SUPPRESSED_MARK if v is not None else None for v in pooled],
-            textposition="inside", insidetextanchor="middle",
-            textfont={"color": "#212529"},
-            hovertemplate=_("%(category)s: suppressed cells together %(value)s",
-                            category="%{y}", value=value_format) + "<extra></extra>")
-    if hidden:
-        figure.add_trace(suppressed_trace(hidden, True, showlegend=all(v is None
-                                                                          for v in pooled)))
-    figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
-    figure.update_xaxes(title_text="%" if percent else unit, rangemode="tozero",
-                        **({"range": [0, 100]} if percent else {}))
-    figure.update_layout(barmode="stack")
-    return styled(figure, max(240, 90 + 30 * len(names)))
-
-
 def key_figures(release: LoadedRelease) -> Component:
-    """Programme-wide totals (public by design) beside their targets, above the charts."""
+    """Sessions held and people trained (public totals) beside their targets, and the
+    participations they add up to."""
     totals = query.public_totals(release)
-    participations = cell(query.table(release, "participants_by_quarter"), quarter=TOTAL)
-    items = [
+    return target_cards([
         (_("Training sessions held"), totals.get("sessions_held"),
-         target(release, SESSION_METRICS)),
-        (_("People trained"), totals.get("people_trained"), target(release, PEOPLE_METRICS)),
-        (_("Participations (a person per session)"), participations, None),
-    ]
-    columns = []
-    for label, value, goal in items:
-        if value is None:
-            continue
-        columns.append(dbc.Col(dbc.Card(dbc.CardBody([
-            html.P(label, className="small text-body-secondary mb-1"),
-            html.P(count(value), className="h3 mb-0"),
-            html.P(_("Target: %(n)s", n=count(goal[0])) if goal else "",
-                   className="small mb-0 text-body-secondary"),
-        ]), className="h-100 shadow-sm"), xs=12, sm=4, className="mb-3"))
-    return dbc.Row(columns, className="portal-key-figures")
+         target_value(release, SESSION_METRICS, LEVEL)),
+        (_("People trained"), totals.get("people_trained"),
+         target_value(release, PEOPLE_METRICS, LEVEL)),
+        (_("Participations (a person per session)"),
+         cell(query.table(release, "participants_by_quarter"), quarter=TOTAL), None),
+    ])
 
 
 # --------------------------------------------------------------------------- charts
@@ -267,7 +140,7 @@ def participants_by_quarter(data: ChartData) -> ChartView:
     if hidden:
         figure.add_trace(suppressed_trace(hidden, False))
     people = query.public_totals(data.release).get("people_trained")
-    goal = target(data.release, PEOPLE_METRICS)
+    goal = target(data.release, PEOPLE_METRICS, LEVEL)
     whole = not quarter_filtered(data)
     if goal is not None and "from" not in data.active:
         figure.add_hline(y=goal[0], line_dash="dash", line_color=PALETTE[5], line_width=2,
@@ -321,13 +194,10 @@ def sessions_by_quarter_topic(data: ChartData) -> ChartView:
     x_labels = {q: _("%(quarter)s<br>total %(n)s", quarter=q,
                      n=SUPPRESSED_MARK if margins[q] is None else count(margins[q]))
                 for q in quarters}
-    y_labels = {c: t for c, t in topics.items() if c != TOTAL}
-    figure = heatmap(cells, "quarter", "topic", x_labels, y_labels, "value", data.unit)
-    peak = cells.loc[cells["status"] != "suppressed", "value"].astype(float).max()
-    figure.update_traces(zmax=max(1.0, 0.0 if pd.isna(peak) else float(peak)), showscale=False)
+    figure = heatmap(cells, "quarter", "topic", x_labels, topics, "value", data.unit,
+                     scale=False)
     figure.update_xaxes(side="top", tickangle=0)
-    figure.update_layout(plot_bgcolor="#e9ecef")  # suppressed cells are gaps: grey, not white
-    goal = target(data.release, SESSION_METRICS)
+    goal = target(data.release, SESSION_METRICS, LEVEL)
     whole = cell(frame, quarter=TOTAL, topic=TOTAL) if not quarter_filtered(data) else None
     published = {q: v for q, v in margins.items() if v is not None}
     in_range = sum(published.values()) if quarters and len(published) == len(quarters) else None
@@ -359,16 +229,14 @@ def participants_by_topic_gender(data: ChartData) -> ChartView:
     ranking = frame[frame["gender"] == gender]  # the topic margins, or the chosen gender
     order = by_value(ranking, "topic", topics)
     figure = stacked(frame, "topic", order, "gender",
-                     {c: t for c, t in genders.items() if c != TOTAL}, data.unit)
+                     genders, data.unit)
     women, everyone = (cell(frame, topic=TOTAL, gender="female"),
                        cell(frame, topic=TOTAL, gender=TOTAL))
-    top = ranking[(ranking["topic"] != TOTAL) & (ranking["status"] != "suppressed")]
-    top = top[top["value"].astype(float) > 0]
+    best = largest(ranking[(ranking["topic"] != TOTAL) & (ranking["value"].astype(float) > 0)])
     if gender == TOTAL and women is not None and everyone:
         title = _("Women made up %(share)s of participations (%(n)s of %(total)s)",
-                  share=share(women, everyone), n=count(women), total=count(everyone))
-    elif not top.empty:
-        best = top.loc[top["value"].astype(float).idxmax()]
+                  share=percent_text(women, everyone), n=count(women), total=count(everyone))
+    elif best is not None:
         name = topics.get(best["topic"], best["topic"])
         title = (_("%(topic)s drew the most participations (%(n)s)", topic=name,
                    n=count(float(best["value"]))) if gender == TOTAL else
@@ -385,16 +253,15 @@ def _single(data: ChartData, dim: str, order: Mapping[str, str]) -> tuple[go.Fig
     """Bars of one breakdown of participations, and its largest published category as
     "label (n, share)" when the total is published."""
     figure = bars(data.frame, dim, order, data.unit)
-    rows = interior(data.published(), dim)
-    rows = rows[~rows[dim].isin(NOT_KNOWN) & (rows["value"].astype(float) > 0)]
-    if rows.empty:
+    rows = interior(data.frame, dim)
+    best = largest(rows[~rows[dim].isin(NOT_KNOWN) & (rows["value"].astype(float) > 0)])
+    if best is None:
         return figure, None
-    best = rows.loc[rows["value"].astype(float).idxmax()]
     value = float(best["value"])
     whole = cell(data.frame, **{dim: TOTAL})
     label = order.get(best[dim], best[dim])
     return figure, (_("%(label)s (%(n)s participations, %(share)s)", label=label, n=count(value),
-                      share=share(value, whole)) if whole else
+                      share=percent_text(value, whole)) if whole else
                     _("%(label)s (%(n)s participations)", label=label, n=count(value)))
 
 
@@ -448,10 +315,6 @@ def _rate_bars(rates: Mapping[str, float], hidden: Sequence[str], labels: Mappin
     return figure.update_layout(margin_t=36)  # room for the toolbar when there is no legend
 
 
-def _text(value: float | None) -> str:
-    return _("suppressed [c]") if value is None else count(value)
-
-
 @chart("training-completion-by-topic", "completion_by_topic", ("topic", "completed"))
 def completion_by_topic(data: ChartData) -> ChartView:
     """Completion rate per topic (yes / topic margin), against the programme's target."""
@@ -469,7 +332,7 @@ def completion_by_topic(data: ChartData) -> ChartView:
     figure = _rate_bars(rates, hidden, topics, [format_percent(r) for r in rates.values()],
                         _("%(topic)s: %(rate)s attended the whole session", topic="%{y}",
                           rate="%{x:.0f}%"), PALETTE[2])
-    goal = target(data.release, COMPLETION_METRICS)
+    goal = target(data.release, COMPLETION_METRICS, LEVEL)
     if goal is not None:
         figure.add_vline(x=goal[0], line_dash="dash", line_color=PALETTE[5], line_width=2,
                          annotation_text=_("Target %(rate)s", rate=format_percent(goal[0])),
@@ -480,9 +343,9 @@ def completion_by_topic(data: ChartData) -> ChartView:
                   cell(frame, topic=TOTAL, completed=TOTAL))
     if yes is not None and whole and goal is not None:
         title = _("%(rate)s of participations were attended in full, against a target of "
-                  "%(target)s", rate=share(yes, whole), target=format_percent(goal[0]))
+                  "%(target)s", rate=percent_text(yes, whole), target=format_percent(goal[0]))
     elif yes is not None and whole:
-        title = _("%(rate)s of participations were attended in full", rate=share(yes, whole))
+        title = _("%(rate)s of participations were attended in full", rate=percent_text(yes, whole))
     elif rates:
         lowest = list(rates)[-1]
         title = _("%(topic)s had the lowest completion rate (%(rate)s)", topic=topics[lowest],
@@ -492,9 +355,9 @@ def completion_by_topic(data: ChartData) -> ChartView:
     codes = [*rates, *hidden]
     table = pd.DataFrame({
         _("Topic"): [topics[c] for c in codes],
-        _("Attended the whole session"): [_text(cell(frame, topic=c, completed="yes"))
+        _("Attended the whole session"): [cell_text(cell(frame, topic=c, completed="yes"))
                                           for c in codes],
-        _("Participations"): [_text(cell(frame, topic=c, completed=TOTAL)) for c in codes],
+        _("Participations"): [cell_text(cell(frame, topic=c, completed=TOTAL)) for c in codes],
         _("Completion rate"): [format_percent(rates[c]) if c in rates else _("suppressed [c]")
                                for c in codes],
     })
@@ -553,8 +416,8 @@ def knowledge_gain(data: ChartData) -> ChartView:
     every = {**changes, **({TOTAL: overall} if overall is not None else {})}
     table = pd.DataFrame({
         _("Topic"): [topics.get(c, c) for c in codes],
-        _("Test points before"): [_text(sums[c][0]) for c in codes],
-        _("Test points after"): [_text(sums[c][1]) for c in codes],
+        _("Test points before"): [cell_text(sums[c][0]) for c in codes],
+        _("Test points after"): [cell_text(sums[c][1]) for c in codes],
         _("Change"): [_signed(every[c]) if c in every else _("suppressed [c]") for c in codes],
     })
     return ChartView(figure, title, _(
@@ -589,7 +452,7 @@ def satisfaction_by_topic(data: ChartData) -> ChartView:
     known = [v for v in values if v is not None]
     if len(top_two) == 2 and len(known) == 2 and rated:
         title = _("%(share)s of those who rated their session chose %(high)s or %(top)s",
-                  share=share(sum(known), rated), high=levels[top_two[0]],
+                  share=percent_text(sum(known), rated), high=levels[top_two[0]],
                   top=levels[top_two[1]])
     else:
         title = _("Satisfaction with the training, by topic")
@@ -685,8 +548,8 @@ def needs_vs_delivered(data: ChartData) -> ChartView:
         title = _("Training needs and training delivered")
     table = pd.DataFrame({
         _("Training"): names,
-        _("Businesses needing it"): [_text(m.need) if m.need_code else "—" for m in matches],
-        _("Participations"): [_text(m.given) if m.topic_code else "—" for m in matches],
+        _("Businesses needing it"): [cell_text(m.need) if m.need_code else "—" for m in matches],
+        _("Participations"): [cell_text(m.given) if m.topic_code else "—" for m in matches],
     })
     return ChartView(figure, title, _(
         "Bar chart of the surveyed businesses that need each training beside the "

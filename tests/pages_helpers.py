@@ -1,0 +1,119 @@
+"""Helpers the page tests share: the published files read independently of the portal, pages
+and charts rendered as a request would, and figures read back.
+
+Expected values come from the committed CSVs and descriptors with pandas and json, never
+through :mod:`portal.query`, so a wrong query or a mislabelled cell shows up.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import dash
+import pandas as pd
+from dash.development.base_component import Component
+
+from portal.components import chart as chart_module
+from tests.conftest import DEMO_PACKAGES
+
+LATEST = DEMO_PACKAGES / "latest"
+PRODUCT_MAP = LATEST / "north-kosovo-product-map"
+PROGRAMME = LATEST / "north-kosovo-programme-metrics"
+TOTAL = "_total"
+MARK = "[c]"
+
+
+# --- the published files ----------------------------------------------------------------------
+
+
+@cache
+def published_csv(package: Path, resource: str) -> pd.DataFrame:
+    """A resource's CSV as published, every cell a string (``[c]`` where suppressed)."""
+    return pd.read_csv(package / "data" / f"{resource}.csv", dtype=str, keep_default_na=False)
+
+
+@cache
+def schema_labels(package: Path, resource: str, column: str) -> dict[str, str]:
+    """Code → English label of ``column`` from the descriptor's x-labels."""
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    spec = next(f for r in descriptor["resources"] if r["name"] == resource
+                for f in r["schema"]["fields"] if f["name"] == column)
+    return {code: text["en"] for code, text in (spec.get("x-labels") or {}).items()}
+
+
+def csv_value(frame: pd.DataFrame, **where: str) -> float | None:
+    """The one published cell matching ``where`` (None when it is ``[c]``)."""
+    rows = frame
+    for column, code in where.items():
+        rows = rows[rows[column] == code]
+    assert len(rows) == 1, where
+    return None if rows["value"].iloc[0] == MARK else float(rows["value"].iloc[0])
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def page(name: str) -> ModuleType:
+    """A page module as Dash loaded it for the app under test (Dash imports pages when an app
+    is created, never before, and re-runs them per app)."""
+    return sys.modules[f"portal.pages.{name}"]
+
+
+def render(app: dash.Dash, path: str, **params: str) -> Component:
+    """The page at ``path`` as Dash would build it for a request to ``app``."""
+    registered = next(p for p in dash.page_registry.values() if p["path"] == path)
+    with app.server.test_request_context(path):
+        return registered["layout"](**params)
+
+
+def draw(app: dash.Dash, chart_id: str, active: dict[str, str] | None = None
+         ) -> tuple[chart_module.ChartData, chart_module.ChartView]:
+    """A chart's data and view for the filters ``active``, in a request to ``app``."""
+    with app.server.test_request_context("/"):
+        drawn = chart_module.draw(chart_id, active or {})
+    assert drawn is not None
+    return drawn
+
+
+def nodes(tree: Component) -> list[Component]:
+    """The tree's components, itself first, in document order."""
+    return [tree, *(n for n in tree._traverse() if isinstance(n, Component))]
+
+
+# --- reading figures --------------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """An axis label as the schema spells it (charts break long ones with ``<br>``)."""
+    return text.replace("<br>", " ")
+
+
+def bar_points(figure: Any) -> list[tuple[str, str, float | None]]:
+    """(trace name, category, value) of every drawn bar."""
+    points = []
+    for trace in figure.data:
+        if trace.type != "bar":
+            continue
+        horizontal = trace.orientation == "h"
+        categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        points += [(trace.name, plain(c), v) for c, v in zip(categories, values, strict=True)]
+    return points
+
+
+def marked(figure: Any) -> list[str]:
+    """Categories a figure draws as suppressed: bar or marker points whose text is ``[c]``."""
+    out: list[str] = []
+    for trace in figure.data:
+        if trace.type not in ("bar", "scatter") or trace.text is None or isinstance(
+                trace.text, str):
+            continue
+        numbers = all(isinstance(v, int | float) for v in (trace.x or ()))
+        horizontal = trace.orientation == "h" or (trace.type == "scatter" and numbers)
+        categories = trace.y if horizontal else trace.x
+        out += [plain(c) for c, t in zip(categories, trace.text, strict=True) if t == MARK]
+    return out
