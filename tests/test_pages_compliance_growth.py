@@ -239,7 +239,10 @@ def ranked_check(view: chart_module.ChartView, rows: pd.DataFrame, dim: str,
     """Published bars in decreasing order, then suppressed categories, "not known" last."""
     order = [plain(c) for c in view.figure.layout.yaxis.categoryarray]
     published = rows[(rows["status"] != "suppressed") & ~rows[dim].isin([TOTAL, "unknown"])]
-    expected = list(published.sort_values("value", ascending=False, kind="stable")[dim])
+    schema_order = {code: i for i, code in enumerate(names)}  # ties keep the schema's order
+    published = published.assign(_at=published[dim].map(schema_order),
+                                 _value=published["value"].astype(float))
+    expected = list(published.sort_values(["_value", "_at"], ascending=[False, True])[dim])
     assert order[:len(expected)] == [names[c] for c in expected]
     if "unknown" in set(rows[dim]):
         assert order[-1] == names["unknown"]

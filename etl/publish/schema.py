@@ -34,7 +34,9 @@ def _title(name: str) -> str:
 def _code_field(name: str, col: Column, observed: list[str]) -> dict[str, Any]:
     labels = vocabulary(col.vocabulary) if col.vocabulary else {}
     special = vocabulary("special")
-    codes = sorted(set(observed), key=lambda c: (c not in labels, str(c)))
+    # The vocabulary's own order (0-1, 2-9, 10+; informal → formal), which charts keep.
+    rank = {code: i for i, code in enumerate(labels)}
+    codes = sorted(set(observed), key=lambda c: (c not in labels, rank.get(c, 0), str(c)))
     field: dict[str, Any] = {"name": name, "title": _title(name), "type": "string",
                              "description": col.description, "constraints": {"enum": codes}}
     known = {c: labels.get(c) or special.get(c) for c in codes}

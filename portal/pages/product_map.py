@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import plotly.graph_objects as go
 from dash.development.base_component import Component
@@ -115,7 +117,7 @@ def by_municipality(data: ChartData) -> ChartView:
             text=[f"{municipalities.get(c, c)}<br>" +
                   (SUPPRESSED_MARK if suppressed else count(v)) for c, v in zip(codes, values,
                                                                                   strict=True)],
-            textposition="bottom center",
+            textposition=_label_positions([seats[c] for c in codes]),
             marker={"size": [14 if suppressed else 18 + 52 * (v / biggest) ** 0.5 for v in values],
                     "color": SUPPRESSED_COLOUR if suppressed else PALETTE[0],
                     "opacity": 0.85, "symbol": "circle-open" if suppressed else "circle",
@@ -134,6 +136,17 @@ def by_municipality(data: ChartData) -> ChartView:
     return ChartView(styled(figure, 380), title, _(
         "Map of the four northern municipalities: each circle sits on the municipal seat and its "
         "area shows the number of mapped businesses."))
+
+
+def _label_positions(points: list[list[float]]) -> list[str]:
+    """Labels below each circle, or beside it, away from a neighbour too close to share."""
+    positions = []
+    for x, y in points:
+        near = [(ox, oy) for ox, oy in points if (ox, oy) != (x, y)
+                and abs(ox - x) < 0.08 and abs(oy - y) < 0.08]
+        positions.append("bottom center" if not near else
+                         "middle left" if x < near[0][0] else "middle right")
+    return positions
 
 
 @chart("businesses-by-sector", "businesses_by_sector_municipality",
@@ -163,8 +176,10 @@ def by_hs_chapter(data: ChartData) -> ChartView:
     # Official chapter titles run to 250 characters: the axis shows their start.
     short = {code: shortened(text, 40) for code, text in chapters.items()}
     figure = bars(data.frame, "hs_chapters", short, data.unit, wrap=0)
-    top = _top(data, ("hs_chapters",), chapters, "hs_chapters")
-    title = (_("The most common products are %(chapter)s (%(n)s businesses)", chapter=top[0],
+    # "Services (no HS code)" is not a product chapter: the finding is about goods.
+    goods = data.frame[data.frame["hs_chapters"].str.fullmatch(r"\d+")]
+    top = _top(replace(data, frame=goods), ("hs_chapters",), chapters, "hs_chapters")
+    title = (_("The most common goods are %(chapter)s (%(n)s businesses)", chapter=top[0],
                n=count(top[1])) if top else _("Businesses by product"))
     return ChartView(figure, title, _(
         "Bar chart of businesses by the HS chapter of the products they make; a business with "
@@ -182,7 +197,7 @@ def by_size(data: ChartData) -> ChartView:
     title = _("Businesses by size and legal form")
     if best is not None and shown["value"].sum() > 0:
         share = 100 * float(best["value"]) / float(shown["value"].sum())
-        title = _("%(share)s of businesses employ %(size)s people",
+        title = _("%(share)s of businesses have %(size)s",
                   share=format_percent(share), size=sizes.get(best["size"], best["size"]))
     return ChartView(figure, title, _(
         "Bar chart of businesses by number of employees, stacked by legal form."))
