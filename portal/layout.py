@@ -1,6 +1,6 @@
 """The app shell shared by every page: HTML page, navbar, main landmark, footer.
 
-Pages only supply their content (see :func:`placeholder`); everything around it
+Pages only supply their content; everything around it
 lives here so that navigation, accessibility and credits stay consistent.
 Builders are functions, called per request, so that once :func:`portal.i18n._`
 is backed by gettext each visitor gets the shell in their own language.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
-from dash.development.base_component import Component
 from markupsafe import escape
 
 from portal.i18n import _
@@ -67,22 +66,6 @@ def page_title(name: str) -> str:
 def icon(name: str, class_name: str = "me-2") -> html.I:
     """A decorative Bootstrap Icons glyph (hidden from screen readers)."""
     return html.I(className=f"bi bi-{name} {class_name}".strip(), **_HIDDEN)
-
-
-def placeholder(title: str, description: str, icon_name: str = "hourglass-split") -> Component:
-    """Content of a page whose real charts and tables come in a later issue."""
-    return html.Section(
-        [
-            html.H1([icon(icon_name, "me-2 text-primary"), title], className="portal-heading"),
-            html.P(description, className="lead"),
-            dbc.Alert(
-                [icon("cone-striped"), _("Coming soon: this page is still being built.")],
-                color="info",
-                className="d-inline-flex align-items-center mt-2",
-            ),
-        ],
-        className="py-4",
-    )
 
 
 def nav_pages() -> list[dict]:
