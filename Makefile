@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_RAW := build/demo-raw
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint install browser demo-raw datapackages clean
+.PHONY: run test bench lint install browser demo-raw datapackages clean \
+	translations translations-extract translations-update
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -52,11 +53,26 @@ datapackages: install demo-raw
 	rm -rf datapackages/[0-9]* datapackages/latest datapackages/releases.json datapackages/CHANGELOG.md
 	$(PY) -m etl build --raw $(DEMO_RAW) --out datapackages --quiet
 
-run: install demo-raw
+# Interface translations (Babel). Translators edit portal/translations/{sq,sr_Latn}/…/messages.po;
+# sr_Cyrl is transliterated from sr_Latn; compiled .mo files are built, not committed.
+TRANSLATIONS := portal/translations
+translations-extract: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --sort-output --omit-header \
+	  -o $(TRANSLATIONS)/messages.pot .
+
+translations-update: translations-extract
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sq --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sr_Latn --no-fuzzy-matching
+
+translations: install
+	$(PY) -m portal.catalogues
+	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS) --statistics
+
+run: install demo-raw translations
 	$(PY) -m etl check $(DEMO_RAW) --quiet
 	$(PY) -m portal serve
 
-test: install browser
+test: install browser translations
 	$(PY) -m pytest --headless
 
 bench: install browser lighthouse

@@ -17,7 +17,7 @@ import flask
 from portal import delivery, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.components import chart
-from portal.i18n import _, get_locale
+from portal.i18n import _, get_locale, remember_locale
 from portal.load.database import Store
 
 PORTAL_DIR = Path(__file__).resolve().parent
@@ -80,6 +80,7 @@ def create_app(
     server.config.from_mapping(settings)
     cache.init_app(server)
     delivery.init_app(server)
+    server.after_request(remember_locale)
     server.config.setdefault("DATABASE_URL", os.environ.get("PORTAL_DATABASE_URL"))
     if not server.config.get("DATABASE_URL"):
         Path(server.instance_path).mkdir(parents=True, exist_ok=True)

@@ -1,50 +1,134 @@
-"""Translation entry point for every user-visible string in the portal.
+"""Translation and formatting for every user-visible string, in four languages.
 
-All layouts call :func:`_` from the start so that adding languages later touches
-this module only, not every page. For now it returns the English message; a
-later issue backs it with Babel gettext catalogues for ``en``, ``sq``,
-``sr-Latn`` and ``sr-Cyrl`` and picks the locale per request.
+The portal speaks English (``en``), Albanian (``sq``) and Serbian in Latin
+(``sr-Latn``) and Cyrillic (``sr-Cyrl``) script. Messages live in gettext
+catalogues under ``portal/translations`` (Babel: ``make translations-extract``,
+``translations-update``, ``translations``); the Cyrillic catalogue is transliterated
+from the Latin one (see :mod:`portal.catalogues`). Code labels do not pass through
+here: they come in all four languages from the published schemas (:mod:`portal.labels`).
 
-Messages use gettext's ``%(name)s`` placeholders (not ``str.format``) so that
-``pybabel extract`` flags them as ``python-format`` and ``msgfmt --check``
-catches translations that drop or rename a parameter.
+Messages use gettext's ``%(name)s`` placeholders so that ``pybabel extract`` flags
+them as ``python-format`` and translators may reorder parameters.
+
+The language of a request is, in order: ``?lang=CODE`` in its URL, the ``lang``
+cookie (set whenever a page is opened with ``?lang=``), the browser's
+``Accept-Language``, English.
 """
 
 from __future__ import annotations
 
 import gettext
+from functools import lru_cache
+from pathlib import Path
+
+import flask
+from babel import Locale, dates, numbers
+from babel.support import Translations
 
 DEFAULT_LOCALE = "en"
+#: BCP 47 tags the portal speaks, in the order of the language switch.
+LOCALES = ("en", "sq", "sr-Latn", "sr-Cyrl")
+#: Each language's name in itself (the same in every interface language).
+NATIVE_NAMES = {"en": "English", "sq": "Shqip", "sr-Latn": "Srpski", "sr-Cyrl": "Српски"}
+PARAM = COOKIE = "lang"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
-#: The active catalogue. NullTranslations returns every message unchanged; the
-#: Babel issue swaps in per-locale catalogues (tests swap in a pseudo-locale to
-#: find strings that bypass :func:`_`).
-catalogue: gettext.NullTranslations = gettext.NullTranslations()
+#: A catalogue that overrides the per-request one (tests use a pseudo-locale to find
+#: strings that bypass :func:`_`); None in normal use.
+catalogue: gettext.NullTranslations | None = None
+
+
+def babel_id(locale: str) -> str:
+    """Babel's identifier of a BCP 47 tag: ``sr-Latn`` → ``sr_Latn``."""
+    return locale.replace("-", "_")
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+    """Mark ``message`` for extraction where it must be translated later, at render time."""
+    return message
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``locale`` (English needs none)."""
+    if locale == DEFAULT_LOCALE:
+        return gettext.NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [babel_id(locale)], domain="messages")
 
 
 def _(message: str, **params: object) -> str:
-    """Translate ``message`` and substitute ``params`` into it.
+    """Translate ``message`` into the request's language and substitute ``params``.
 
-    Substitution happens after translation, so translators can reorder
-    placeholders to suit their language's grammar.
+    Substitution happens after translation, so translators can reorder placeholders.
     """
-    translated = catalogue.gettext(message)
+    active = catalogue if catalogue is not None else translations(get_locale())
+    translated = active.gettext(message)
     return translated % params if params else translated
 
 
-def get_locale() -> str:
-    """BCP 47 tag of the language being rendered, for ``<html lang>``.
+def choose(requested: str | None) -> str | None:
+    """The supported tag matching ``requested`` exactly (case-insensitive), else None."""
+    if not requested:
+        return None
+    wanted = requested.strip().lower()
+    return next((tag for tag in LOCALES if tag.lower() == wanted), None)
 
-    Always English until the gettext catalogues land.
-    """
+
+def _from_browser() -> str:
+    """Best supported language for the ``Accept-Language`` header (plain ``sr`` is Latin)."""
+    for value, _quality in flask.request.accept_languages:
+        exact = choose(value)
+        if exact:
+            return exact
+        base = value.split("-")[0].lower()
+        if base == "sr":
+            return "sr-Cyrl" if "cyrl" in value.lower() else "sr-Latn"
+        if base in ("sq", "en"):
+            return base
     return DEFAULT_LOCALE
 
 
+def get_locale() -> str:
+    """BCP 47 tag of the language this request is rendered in (English outside requests)."""
+    if not flask.has_request_context():
+        return DEFAULT_LOCALE
+    cached = flask.g.get("portal_locale")
+    if cached:
+        return cached
+    request = flask.request
+    locale = (choose(request.args.get(PARAM)) or choose(request.cookies.get(COOKIE))
+              or _from_browser())
+    flask.g.portal_locale = locale
+    return locale
+
+
+def remember_locale(response: flask.Response) -> flask.Response:
+    """Keep a language chosen with ``?lang=`` for the requests that follow (callbacks)."""
+    chosen = choose(flask.request.args.get(PARAM))
+    if chosen and flask.request.cookies.get(COOKIE) != chosen:
+        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def _babel_locale() -> Locale:
+    return Locale.parse(babel_id(get_locale()))
+
+
 def format_number(value: float, decimals: int = 0) -> str:
-    """A number for display (thousands grouped); locale-aware once catalogues land."""
-    return f"{value:,.{decimals}f}"
+    """A number in the request's language (grouping and decimal marks)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return numbers.format_decimal(value, format=pattern, locale=_babel_locale())
 
 
 def format_percent(value: float, decimals: int = 0) -> str:
-    """A percentage (``value`` already in percent) for display."""
+    """A percentage (``value`` already in percent) in the request's language."""
     return _("%(value)s%%", value=format_number(value, decimals))
+
+
+def format_date(value: str) -> str:
+    """An ISO date (``2020-12-07``) written the way the request's language writes dates."""
+    try:
+        parsed = dates.parse_date(value[:10], locale="en_CA")  # ISO order
+    except (ValueError, IndexError):
+        return value
+    return dates.format_date(parsed, format="long", locale=_babel_locale())

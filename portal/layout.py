@@ -8,12 +8,14 @@ is backed by gettext each visitor gets the shell in their own language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from markupsafe import escape
 
-from portal.i18n import _
+from portal.i18n import LOCALES, NATIVE_NAMES, PARAM, _, get_locale
 
 #: Dash's page template with ``lang`` (for screen readers and hyphenation).
 #: ``{%lang%}`` is filled in by :class:`portal.app.PortalDash`.
@@ -40,6 +42,7 @@ NAVBAR_ID = "portal-navbar"
 _TOGGLER_ID = "portal-navbar-toggler"
 _COLLAPSE_ID = "portal-navbar-collapse"
 _LOCATION_ID = "portal-location"
+_LANGUAGE_TYPE = "portal-language"
 
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -58,9 +61,15 @@ def app_entry() -> str:
     )
 
 
-def page_title(name: str) -> str:
-    """Browser-tab title of a page, e.g. "Training | North of Kosovo Product Map"."""
-    return _("%(page)s | %(site)s", page=name, site=_("North of Kosovo Product Map"))
+def page_title(name: str) -> Callable[..., str]:
+    """Browser-tab title of a page, e.g. "Training | North of Kosovo Product Map".
+
+    A function (Dash pages accept one) so that it is translated per request; ``name`` is
+    the English message, marked with ``N_``.
+    """
+    def title(**_path_variables: str) -> str:
+        return _("%(page)s | %(site)s", page=_(name), site=_("North of Kosovo Product Map"))
+    return title
 
 
 def icon(name: str, class_name: str = "me-2") -> html.I:
@@ -80,7 +89,7 @@ def nav_pages() -> list[dict]:
 def navbar() -> dbc.Navbar:
     """Responsive top bar: brand plus a link to every page, collapsing on small screens."""
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact"))
         for page in nav_pages()
     ]
     return dbc.Navbar(
@@ -105,7 +114,7 @@ def navbar() -> dbc.Navbar:
                     },
                 ),
                 dbc.Collapse(
-                    dbc.Nav(links, navbar=True, className="ms-auto"),
+                    [dbc.Nav(links, navbar=True, className="ms-auto"), language_switch()],
                     id=_COLLAPSE_ID,
                     is_open=False,
                     navbar=True,
@@ -118,6 +127,25 @@ def navbar() -> dbc.Navbar:
         dark=True,
         expand="xl",
         className="portal-navbar",
+    )
+
+
+def language_switch() -> html.Div:
+    """The four languages, each named in itself; choosing one reloads the page in it.
+
+    Buttons, not links: a clientside callback adds ``lang`` to the current address, keeping
+    the filters that the page wrote there.
+    """
+    current = get_locale()
+    return html.Div(
+        [html.Button(NATIVE_NAMES[code], id={"type": _LANGUAGE_TYPE, "lang": code}, n_clicks=0,
+                     type="button", lang=code,
+                     className="btn btn-sm " + ("btn-light" if code == current
+                                                else "btn-outline-light"),
+                     **{"aria-pressed": "true" if code == current else "false"})
+         for code in LOCALES],
+        role="group", **{"aria-label": _("Language")},
+        className="btn-group ms-xl-3 my-2 my-xl-0 portal-languages",
     )
 
 
@@ -208,5 +236,21 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(_TOGGLER_ID, "n_clicks"),
         Input(_LOCATION_ID, "pathname"),
         State(_COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        """
+        function (clicks) {
+            const trigger = dash_clientside.callback_context.triggered_id;
+            if (trigger && clicks.some(Boolean)) {
+                const url = new URL(window.location.href);
+                url.searchParams.set("PARAM", trigger.lang);
+                window.location.assign(url.toString());
+            }
+            return dash_clientside.no_update;
+        }
+        """.replace("PARAM", PARAM),
+        Output(_LOCATION_ID, "hash"),
+        Input({"type": _LANGUAGE_TYPE, "lang": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )

@@ -269,9 +269,10 @@ def test_every_visible_string_goes_through_translation(pseudo_app: dash.Dash) ->
                 if not text.startswith("⟦") and not _NUMERIC.match(text)
                 and text.strip() not in published}
     assert unmarked == set()
-    for page in dash.page_registry.values():
-        assert page["name"].startswith("⟦"), page["module"]
-        assert page["title"].startswith("⟦"), page["module"]
+    with pseudo_app.server.test_request_context("/"):
+        for page in dash.page_registry.values():
+            assert i18n._(page["name"]).startswith("⟦"), page["module"]
+            assert page["title"]().startswith("⟦"), page["module"]
     assert "⟦" in layout.app_entry()
     assert pseudo_app.title.startswith("⟦")
 

@@ -28,7 +28,7 @@ from portal import query
 from portal.cache import cache
 from portal.components import filters
 from portal.components.figures import SUPPRESSED_MARK
-from portal.i18n import _, format_number, get_locale
+from portal.i18n import DEFAULT_LOCALE, PARAM, _, choose, format_number, get_locale
 from portal.labels import code_labels
 from portal.load.database import LoadedRelease
 
@@ -151,7 +151,11 @@ def _published(record: Mapping[str, Any], column: str, kind: str, suppressible: 
 
 
 def csv_url(chart_id: str, active: Mapping[str, str]) -> str:
-    query_string = f"?{urlencode(dict(sorted(active.items())))}" if active else ""
+    """The chart's CSV with these filters, its labels in the visitor's language."""
+    params = dict(sorted(active.items()))
+    if get_locale() != DEFAULT_LOCALE:
+        params[PARAM] = get_locale()
+    query_string = f"?{urlencode(params)}" if params else ""
     return dash.get_relative_path(f"{CSV_ROUTE}{chart_id}.csv") + query_string
 
 
@@ -363,12 +367,15 @@ def download_csv(chart_id: str) -> flask.Response:
     release = query.current_release()
     if release is None:
         flask.abort(404)
-    unknown = sorted(set(flask.request.args) - set(filters.FILTERS))
+    args = {k: v for k, v in flask.request.args.items() if k != PARAM}
+    unknown = sorted(set(args) - set(filters.FILTERS))
     if unknown:
         flask.abort(400, _("Unknown parameter: %(names)s", names=", ".join(unknown)))
-    active = filters.parse(release, flask.request.args)
-    if len(active) != len(flask.request.args):
-        bad = sorted(set(flask.request.args) - set(active))
+    if PARAM in flask.request.args and choose(flask.request.args[PARAM]) is None:
+        flask.abort(400, _("Not a valid value for: %(names)s", names=PARAM))
+    active = filters.parse(release, args)
+    if len(active) != len(args):
+        bad = sorted(set(args) - set(active))
         flask.abort(400, _("Not a valid value for: %(names)s", names=", ".join(bad)))
     header, rows = csv_rows(data(chart_id, release, active))
     out = io.StringIO()
@@ -378,4 +385,5 @@ def download_csv(chart_id: str) -> flask.Response:
     response = flask.Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.csv"'
     response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.update(("Cookie", "Accept-Language"))  # the language of the labels
     return response

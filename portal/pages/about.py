@@ -18,15 +18,15 @@ from dash.development.base_component import Component
 from portal import downloads
 from portal.components.page import column_headers, notice
 from portal.downloads import Published, format_size
-from portal.i18n import _, get_locale
+from portal.i18n import N_, _, get_locale
 from portal.layout import icon, page_title
 
 dash.register_page(
     __name__,
     path="/about",
-    name=_("About"),
+    name=N_("About"),
     order=9,
-    title=page_title(_("About")),
+    title=page_title(N_("About")),
 )
 
 

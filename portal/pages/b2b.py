@@ -32,7 +32,7 @@ from portal.components.figures import (
     wrapped,
 )
 from portal.components.page import chart_page, target_cards
-from portal.i18n import _
+from portal.i18n import N_, _
 from portal.labels import TOTAL
 from portal.layout import page_title
 from portal.load.database import LoadedRelease
@@ -40,9 +40,9 @@ from portal.load.database import LoadedRelease
 dash.register_page(
     __name__,
     path="/b2b",
-    name=_("B2B"),
+    name=N_("B2B"),
     order=5,
-    title=page_title(_("B2B")),
+    title=page_title(N_("B2B")),
 )
 
 FILTERS = ("phase",)

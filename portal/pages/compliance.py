@@ -33,7 +33,7 @@ from portal.components.figures import (
     wrapped,
 )
 from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent
+from portal.i18n import N_, _, format_number, format_percent
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
@@ -41,9 +41,9 @@ from portal.load.database import LoadedRelease
 dash.register_page(
     __name__,
     path="/compliance",
-    name=_("Compliance"),
+    name=N_("Compliance"),
     order=2,
-    title=page_title(_("Compliance")),
+    title=page_title(N_("Compliance")),
 )
 
 FILTERS = ("municipality", "sector")

@@ -16,15 +16,15 @@ from dash.development.base_component import Component
 from portal import downloads
 from portal.components.page import column_headers, notice
 from portal.downloads import Published, PublishedFile, format_size
-from portal.i18n import _, format_number, get_locale
+from portal.i18n import N_, _, format_number, get_locale
 from portal.layout import icon, page_title
 
 dash.register_page(
     __name__,
     path="/data",
-    name=_("Data"),
+    name=N_("Data"),
     order=8,
-    title=page_title(_("Data")),
+    title=page_title(N_("Data")),
 )
 
 #: Formats offered beside each resource's CSV, from its ``x-downloads``, in this order.

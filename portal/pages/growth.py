@@ -19,16 +19,16 @@ from portal.components.cells import (
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import SEQUENTIAL, bars
 from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent
+from portal.i18n import N_, _, format_number, format_percent
 from portal.labels import TOTAL
 from portal.layout import page_title
 
 dash.register_page(
     __name__,
     path="/growth",
-    name=_("Growth"),
+    name=N_("Growth"),
     order=3,
-    title=page_title(_("Growth")),
+    title=page_title(N_("Growth")),
 )
 
 FILTERS = ("sector",)

@@ -32,7 +32,7 @@ from portal.components.figures import (
     suppressed_trace,
 )
 from portal.components.page import chart_page
-from portal.i18n import _, format_number, format_percent
+from portal.i18n import N_, _, format_number, format_percent
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
@@ -40,9 +40,9 @@ from portal.load.database import LoadedRelease
 dash.register_page(
     __name__,
     path="/handbook",
-    name=_("Handbook"),
+    name=N_("Handbook"),
     order=7,
-    title=page_title(_("Handbook")),
+    title=page_title(N_("Handbook")),
 )
 
 FILTERS = ("sector",)

@@ -24,16 +24,16 @@ from portal.components.cells import localised, vocabulary
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import SUPPRESSED_COLOUR, shortened, styled, suppressed_trace
 from portal.components.page import chart_page, column_headers
-from portal.i18n import _, format_number, format_percent
+from portal.i18n import N_, _, format_number, format_percent
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
 
 dash.register_page(
     __name__,
     path="/indicators",
-    name=_("Indicators"),
+    name=N_("Indicators"),
     order=6,
-    title=page_title(_("Indicators")),
+    title=page_title(N_("Indicators")),
 )
 
 FILTERS: tuple[str, ...] = ()

@@ -4,14 +4,14 @@ import dash
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from portal.i18n import _
+from portal.i18n import N_, _
 from portal.layout import icon, page_title
 
 dash.register_page(
     __name__,
     path="/404",
-    name=_("Page not found"),
-    title=page_title(_("Page not found")),
+    name=N_("Page not found"),
+    title=page_title(N_("Page not found")),
     nav=False,
 )
 

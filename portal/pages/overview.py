@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 from portal import query
 from portal.components.cells import cell, percent_text
 from portal.components.page import heading, no_data, release_line
-from portal.i18n import _, format_number
+from portal.i18n import N_, _, format_number
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, nav_pages, page_title
 from portal.load.database import LoadedRelease
@@ -25,9 +25,9 @@ from portal.load.database import LoadedRelease
 dash.register_page(
     __name__,
     path="/",
-    name=_("Overview"),
+    name=N_("Overview"),
     order=0,
-    title=page_title(_("Overview")),
+    title=page_title(N_("Overview")),
 )
 
 #: Page path → (icon, one-sentence description), called per request so it is translated.
@@ -154,7 +154,7 @@ def page_grid() -> dbc.Row:
         describe = PAGE_CARDS.get(page["path"])
         glyph, text = describe() if describe else ("arrow-right-circle", "")
         card = dbc.Card(dbc.CardBody([
-            html.H3([icon(glyph, "me-2 text-primary"), page["name"]], className="h5 mb-2"),
+            html.H3([icon(glyph, "me-2 text-primary"), _(page["name"])], className="h5 mb-2"),
             html.P(text, className="mb-0 text-body-secondary small"),
         ]), className="h-100 shadow-sm")
         cards.append(dbc.Col(dcc.Link(card, href=page["relative_path"],

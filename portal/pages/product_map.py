@@ -20,12 +20,12 @@ from portal.components.figures import (
     styled,
 )
 from portal.components.page import chart_page
-from portal.i18n import _, format_percent
+from portal.i18n import N_, _, format_percent
 from portal.labels import TOTAL
 from portal.layout import page_title
 
-dash.register_page(__name__, path="/product-map", name=_("Product map"), order=1,
-                   title=page_title(_("Product map")))
+dash.register_page(__name__, path="/product-map", name=N_("Product map"), order=1,
+                   title=page_title(N_("Product map")))
 
 FILTERS = ("municipality", "sector")
 CHARTS = ["businesses-by-division", "businesses-by-municipality", "businesses-by-sector",

@@ -38,7 +38,7 @@ from portal.components.figures import (
     suppressed_trace,
 )
 from portal.components.page import chart_page, target_cards
-from portal.i18n import _, format_percent
+from portal.i18n import N_, _, format_percent
 from portal.labels import TOTAL
 from portal.layout import page_title
 from portal.load.database import LoadedRelease
@@ -46,9 +46,9 @@ from portal.load.database import LoadedRelease
 dash.register_page(
     __name__,
     path="/training",
-    name=_("Training"),
+    name=N_("Training"),
     order=4,
-    title=page_title(_("Training")),
+    title=page_title(N_("Training")),
 )
 
 FILTERS = ("gender", "municipality", "from", "to")
