@@ -120,6 +120,12 @@ def format_number(value: float, decimals: int = 0) -> str:
     return numbers.format_decimal(value, format=pattern, locale=_babel_locale())
 
 
+def number_separators() -> str:
+    """Plotly's ``separators`` (decimal mark, then thousands mark) for the request's language."""
+    locale = _babel_locale()
+    return numbers.get_decimal_symbol(locale) + numbers.get_group_symbol(locale)
+
+
 def format_percent(value: float, decimals: int = 0) -> str:
     """A percentage (``value`` already in percent) in the request's language."""
     return _("%(value)s%%", value=format_number(value, decimals))

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from portal import query
+from portal.catalogues import to_cyrillic
 from portal.i18n import _, format_number, format_percent, get_locale
 from portal.labels import TOTAL, code_labels
 from portal.load.database import LoadedRelease
@@ -116,11 +117,14 @@ def compact_amount(value: float, unit: str) -> str:
 
 def localised(row: Mapping[str, Any] | pd.Series, stem: str) -> str:
     """The ``<stem>_<lang>`` column in the visitor's language, English if that one is empty."""
-    suffix = TEXT_SUFFIX.get(get_locale(), "en")
+    locale = get_locale()
+    suffix = TEXT_SUFFIX.get(locale, "en")
     for column in (f"{stem}_{suffix}", f"{stem}_en"):
         value = row.get(column)
         if isinstance(value, str) and value.strip():
-            return value
+            # Serbian is published in Latin script; Cyrillic readers get it transliterated.
+            cyrillic = locale == "sr-Cyrl" and column.endswith("_sr")
+            return to_cyrillic(value) if cyrillic else value
     return ""
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from portal.components.cells import cell, number
-from portal.i18n import _, format_number
+from portal.i18n import _, format_number, number_separators
 from portal.labels import TOTAL
 
 #: Okabe & Ito's colour-blind-safe palette, darkest first (white text stays legible).
@@ -49,8 +49,9 @@ _LAYOUT = {
 
 
 def styled(figure: go.Figure, height: int = 360) -> go.Figure:
-    """Apply the portal's look (small, explicit layout instead of plotly's big template)."""
-    figure.update_layout(template=None, height=height, **_LAYOUT)
+    """Apply the portal's look (small, explicit layout instead of plotly's big template) and
+    the visitor's decimal and thousands marks."""
+    figure.update_layout(template=None, height=height, separators=number_separators(), **_LAYOUT)
     return figure
 
 

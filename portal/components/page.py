@@ -11,7 +11,7 @@ from dash.development.base_component import Component
 from portal import query
 from portal.components import chart, filters
 from portal.components.cells import count
-from portal.i18n import _
+from portal.i18n import _, format_date
 from portal.layout import icon
 from portal.load.database import LoadedRelease
 
@@ -27,7 +27,7 @@ def release_line(release: LoadedRelease) -> Component:
     """Which release is shown, and a warning when its data are synthetic."""
     created = next(iter(release.packages.values()), {}).get("created", "")[:10]
     line = html.P([icon("tag"), _("Release %(version)s, published %(date)s",
-                                  version=release.version, date=created)],
+                                  version=release.version, date=format_date(created))],
                   className="small text-body-secondary mb-2 portal-release")
     if not release.synthetic:
         return line

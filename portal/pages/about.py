@@ -18,7 +18,8 @@ from dash.development.base_component import Component
 from portal import downloads
 from portal.components.page import column_headers, notice
 from portal.downloads import Published, format_size
-from portal.i18n import N_, _, get_locale
+from portal.i18n import N_, _
+from portal.labels import localised_text
 from portal.layout import icon, page_title
 
 dash.register_page(
@@ -246,7 +247,7 @@ def rules_table(rules: list[dict[str, Any]], caption: str) -> dbc.Table:
 
 
 def package_title(descriptor: dict[str, Any], name: str) -> str:
-    return (descriptor.get("x-title") or {}).get(get_locale()) or descriptor.get("title") or name
+    return localised_text(descriptor.get("x-title"), descriptor.get("title") or name)
 
 
 def risk_reports(published: Published) -> list[tuple[list[str], dict[str, Any]]]:

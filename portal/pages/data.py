@@ -16,7 +16,8 @@ from dash.development.base_component import Component
 from portal import downloads
 from portal.components.page import column_headers, notice
 from portal.downloads import Published, PublishedFile, format_size
-from portal.i18n import N_, _, format_number, get_locale
+from portal.i18n import N_, _, format_date, format_number
+from portal.labels import localised_text
 from portal.layout import icon, page_title
 
 dash.register_page(
@@ -33,8 +34,7 @@ _EXTRA_FORMATS = (("json", "JSON"), ("xlsx", "XLSX"))
 
 def localised(descriptor: dict[str, Any], key: str) -> str:
     """A descriptor's ``x-<key>`` in the visitor's language, else its plain ``key``."""
-    texts = descriptor.get(f"x-{key}") or {}
-    return texts.get(get_locale()) or descriptor.get(key, "")
+    return localised_text(descriptor.get(f"x-{key}"), descriptor.get(key, ""))
 
 
 def file_link(file: PublishedFile, text: str, context: str, class_name: str = "") -> html.A:
@@ -58,7 +58,7 @@ def release_summary(published: Published) -> html.P:
     if created:
         text = _(
             "Release %(version)s, published on %(date)s.", version=release.version,
-            date=created[:10],
+            date=format_date(created),
         )
     else:
         text = _("Release %(version)s.", version=release.version)

@@ -1,0 +1,177 @@
+"""The portal in four languages: choosing one, catalogue completeness, no untranslated string."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dash
+import pandas as pd
+import pytest
+from babel.messages.pofile import read_po
+from dash.development.base_component import Component
+from flask.testing import FlaskClient
+
+from portal import catalogues, i18n, layout
+from portal.i18n import LOCALES, TRANSLATIONS_DIR
+from tests.conftest import DEMO_PACKAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATED = ("sq", "sr_Latn")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
+
+
+def _catalogue(locale: str):
+    with (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def _template():
+    with (TRANSLATIONS_DIR / "messages.pot").open("rb") as handle:
+        return read_po(handle)
+
+
+# --- choosing the language ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "cookie", "browser", "expected"), [
+    ("", "", "", "en"),
+    ("?lang=sq", "sr-Latn", "sr", "sq"),
+    ("?lang=SR-cyrl", "", "", "sr-Cyrl"),
+    ("?lang=xx", "", "sq-AL,sq;q=0.9", "sq"),
+    ("", "", "sr-RS,sr;q=0.9,en;q=0.5", "sr-Latn"),
+    ("", "", "sr-Cyrl-RS", "sr-Cyrl"),
+    ("", "", "de-DE,de;q=0.9", "en"),
+    ("", "sr-Latn", "sq", "sr-Latn"),
+    ("", "klingon", "sq", "sq"),
+])
+def test_the_language_is_chosen_by_url_then_cookie_then_browser(
+        demo_client: FlaskClient, query: str, cookie: str, browser: str, expected: str) -> None:
+    if cookie:
+        demo_client.set_cookie("lang", cookie)
+    headers = {"Accept-Language": browser} if browser else {}
+    page = demo_client.get(f"/training{query}", headers=headers).data.decode()
+    assert f'<html lang="{expected}">' in page
+
+
+def test_a_chosen_language_is_remembered(demo_client: FlaskClient) -> None:
+    response = demo_client.get("/?lang=sq")
+    assert "lang=sq" in response.headers["Set-Cookie"]
+    assert '<html lang="sq">' in demo_client.get("/growth").data.decode()
+
+
+# --- catalogues ----------------------------------------------------------------------------------
+
+
+def test_the_template_holds_every_message_of_the_code(tmp_path: Path) -> None:
+    fresh = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    str(ROOT / "babel.cfg"), "-k", "_", "-k", "N_", "--omit-header", "-o",
+                    str(fresh), "."], cwd=ROOT, check=True, capture_output=True)
+    with fresh.open("rb") as handle:
+        extracted = {m.id for m in read_po(handle) if m.id}
+    committed = {m.id for m in _template() if m.id}
+    assert extracted - committed == set(), "run `make translations-update`"
+    assert committed - extracted == set(), "run `make translations-update`"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_message_is_translated_with_its_placeholders(locale: str) -> None:
+    template = {m.id for m in _template() if m.id}
+    catalogue = _catalogue(locale)
+    messages = {m.id: m for m in catalogue if m.id}
+    assert set(messages) == template, "run `make translations-update`"
+    untranslated = sorted(i for i, m in messages.items() if not m.string)
+    assert untranslated == []
+    fuzzy = sorted(i for i, m in messages.items() if m.fuzzy)
+    assert fuzzy == []
+    for message in messages.values():
+        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(
+            PLACEHOLDER.findall(message.id)), message.id
+        assert message.string.count("%%") == message.id.count("%%"), message.id
+
+
+def test_the_cyrillic_catalogue_is_the_latin_one_transliterated() -> None:
+    latin, cyrillic = _catalogue("sr_Latn"), _catalogue("sr_Cyrl")
+    pairs = {m.id: m.string for m in cyrillic if m.id}
+    for message in latin:
+        if message.id:
+            assert pairs[message.id] == catalogues.to_cyrillic(message.string)
+    sample = catalogues.to_cyrillic("Preuzmi %(n)s CSV [c] za ljude")
+    assert sample == "Преузми %(n)s CSV [c] за људе"
+
+
+def test_every_catalogue_is_compiled() -> None:
+    for locale in ("sq", "sr_Latn", "sr_Cyrl"):
+        assert (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.mo").is_file(), \
+            "run `make translations`"
+
+
+# --- pages in every language -------------------------------------------------------------------
+
+
+def _texts(component: Component) -> Iterator[str]:
+    for node in [component, *component._traverse()]:
+        if not isinstance(node, Component):
+            continue
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if isinstance(child, str) and child.strip():
+                yield child.strip()
+        label = getattr(node, "aria-label", None)
+        if label:
+            yield label
+
+
+@pytest.fixture(scope="module")
+def english_only() -> set[str]:
+    """Interface messages whose translations differ from the English (names like "CSV" and
+    "B2B" read the same in every language)."""
+    out: set[str] = set()
+    for locale in TRANSLATED:
+        out |= {m.id for m in _catalogue(locale) if m.id and m.string and m.string != m.id
+                and not PLACEHOLDER.search(m.id)}
+    return out
+
+
+@pytest.mark.parametrize("locale", [code for code in LOCALES if code != "en"])
+def test_no_page_shows_an_untranslated_string(demo_app: dash.Dash, locale: str,
+                                              english_only: set[str]) -> None:
+    with demo_app.server.test_request_context(f"/?lang={locale}"):
+        assert i18n.get_locale() == locale
+        trees = [layout.shell()] + [page["layout"]() for page in dash.page_registry.values()]
+        names = [i18n._(page["name"]) for page in dash.page_registry.values()]
+        titles = [page["title"]() for page in dash.page_registry.values()]
+    shown = {text for tree in trees for text in _texts(tree)} | set(names) | set(titles)
+    assert shown & english_only == set()
+    if locale == "sr-Cyrl":
+        latin_words = {t for t in shown if re.search(r"[čćšžđ]", t)}
+        assert latin_words == set()
+
+
+def test_chart_csv_carries_labels_in_the_chosen_language(demo_client: FlaskClient) -> None:
+    for locale, name in (("sq", "Mitrovicë e Veriut"), ("sr-Cyrl", "Северна Митровица")):
+        response = demo_client.get("/charts/businesses-by-sector.csv",
+                                   query_string={"municipality": "38", "lang": locale})
+        frame = pd.read_csv(io.StringIO(response.data.decode()), dtype=str)
+        assert set(frame["municipality"]) == {"38"}
+        assert set(frame["municipality_label"]) == {name}
+    assert demo_client.get("/charts/businesses-by-sector.csv?lang=xx").status_code == 400
+
+
+def test_numbers_and_dates_follow_the_language(demo_app: dash.Dash) -> None:
+    expected = {"en": ("12,345.7", "December 7, 2020"), "sq": ("12\u00a0345,7", "7 dhjetor 2020"),
+                "sr-Latn": ("12.345,7", "7. decembar 2020."),
+                "sr-Cyrl": ("12.345,7", "7. децембар 2020.")}
+    for locale, (number, date) in expected.items():
+        with demo_app.server.test_request_context(f"/?lang={locale}"):
+            assert i18n.format_number(12345.678, 1) == number
+            assert i18n.format_date("2020-12-07") == date
+
+
+def test_demo_packages_are_used() -> None:
+    assert (DEMO_PACKAGES / "latest").is_dir()
