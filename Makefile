@@ -72,7 +72,25 @@ run: install demo-raw translations
 	$(PY) -m etl check $(DEMO_RAW) --quiet
 	$(PY) -m portal serve
 
-test: install browser translations
+# axe-core for the accessibility tests, pinned by tests/package-lock.json. The tests fail
+# (never skip) without it, so install it here.
+.PHONY: axe
+AXE := tests/node_modules/axe-core/axe.min.js
+axe:
+	@if [ ! -f $(AXE) ]; then \
+	  if ! command -v npm >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      echo "Installing Debian's npm for the accessibility tests…"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	    else \
+	      echo "The accessibility tests need npm. Run: sudo apt-get install -y npm"; \
+	      exit 1; \
+	    fi; \
+	  fi; \
+	  npm ci --prefix tests --no-audit --no-fund --loglevel=error; \
+	fi
+
+test: install browser axe translations
 	$(PY) -m pytest --headless
 
 bench: install browser lighthouse

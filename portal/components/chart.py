@@ -36,9 +36,8 @@ _STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG = (
     "chart-filters", "chart-graph", "chart-title", "chart-summary", "chart-table", "chart-csv",
     "chart-note", "chart-png")
 CSV_ROUTE = "/charts/"
-#: Plotly's toolbar minus what does not help here; PNG export has its own button.
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+#: No Plotly toolbar: its tooltips are English only, and PNG export has its own button.
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False,
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
