@@ -127,7 +127,8 @@ def parameter_meanings() -> dict[str, str]:
         "l_diversity": _("Fewest different values of each sensitive answer in a group"),
         "min_count": _("Fewest businesses or people behind a published count"),
         "min_contributors": _("Fewest contributors behind a published total"),
-        "p_percent": _("p% rule: how closely one contributor may estimate another's value"),
+        "p_percent": _("The p-percent rule: how closely one contributor may estimate "
+                       "another's value"),
         "small_group": _("Groups smaller than this are protected against all-or-none cells"),
         "risk_threshold": _("Re-identification risk above which a record counts as at risk"),
         "min_interval_width": _("Narrowest range an audit may find for a hidden count"),

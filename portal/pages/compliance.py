@@ -177,7 +177,7 @@ def dual_registration(data: ChartData) -> ChartView:
                      "yes": yes, "total": total,
                      "status": "suppressed" if share is None else "published"})
     shares = pd.DataFrame(rows, columns=["municipality", "value", "yes", "total", "status"])
-    unit = _("% of businesses")
+    unit = _("Share of businesses (%)")
     figure = bars(shares, "municipality", places, unit, height=300)
     figure.update_traces(texttemplate="%{x:.0f}%", textposition="auto", selector={"type": "bar"})
     figure.update_xaxes(range=[0, 100])
