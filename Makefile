@@ -61,8 +61,8 @@ translations-extract: install
 	  -o $(TRANSLATIONS)/messages.pot .
 
 translations-update: translations-extract
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sq --no-fuzzy-matching
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sr_Latn --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sq --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sr_Latn --no-fuzzy-matching --ignore-obsolete
 
 translations: install
 	$(PY) -m portal.catalogues

@@ -59,7 +59,6 @@ LEVEL_COLOURS = (SEQUENTIAL[0], SEQUENTIAL[1], SEQUENTIAL[3])
 REQUIREMENTS = "requirements"
 REGISTRATION, VAT = "reg_kosovo_business", "vat_registered"
 NOT_APPLICABLE = "not_applicable"
-NA_MARK = "n/a"
 NA_COLOUR = "#f8f9fa"
 
 
@@ -243,7 +242,7 @@ def requirements_by_sector(data: ChartData) -> ChartView:
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         name=_("Share meeting it")))
     marks = {"suppressed": (1, SUPPRESSED_MARK, _("Suppressed for confidentiality")),
-             NOT_APPLICABLE: (0, NA_MARK, _("Applies to no business of this sector"))}
+             NOT_APPLICABLE: (0, _("n/a"), _("Applies to no business of this sector"))}
     other = [[marks.get(s) if s != "published" else None for s in line] for line in status]
     figure.add_heatmap(
         z=[[m[0] if m else None for m in line] for line in other], x=x_text, y=y_text,
