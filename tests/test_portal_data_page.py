@@ -210,7 +210,7 @@ def test_row_counts_match_the_data(data_page: Component) -> None:
 
 def test_data_page_shows_release_and_demo_warning(data_page: Component) -> None:
     content = page_text(data_page)
-    assert "Release 1.0.0, published on 2020-12-07." in content
+    assert "Release 1.0.0, published on December 7, 2020." in content
     alerts = [n for n in nodes(data_page) if n._type == "Alert"]
     assert any("Synthetic demo data" in text(a) and a.color == "warning" for a in alerts)
     licence = [a for a in links(data_page) if getattr(a, "rel", None) == "license"]

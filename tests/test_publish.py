@@ -146,3 +146,91 @@ def test_the_committed_demo_release_is_current(raw, out):
     the committed bytes (run `make datapackages` after changing what is published)."""
     committed = ROOT / "datapackages"
     assert _tree(out) == {k: v for k, v in _tree(committed).items() if k != "README.md"}
+
+
+LANGUAGES = {"en", "sq", "sr-Latn", "sr-Cyrl"}
+
+
+def _committed_descriptors() -> list[dict]:
+    folder = latest(ROOT / "datapackages")
+    return [json.loads((folder / p / "datapackage.json").read_text("utf-8")) for p in PACKAGES]
+
+
+def _assert_four_languages(texts: dict[str, str], english: str, where: str) -> None:
+    from etl.translit import latin_to_cyrillic
+
+    assert set(texts) == LANGUAGES, where
+    assert all(t.strip() for t in texts.values()), where
+    assert texts["en"] == english, where
+    assert texts["sr-Cyrl"] == latin_to_cyrillic(texts["sr-Latn"]), where
+    # Letters outside the Serbian alphabet would survive transliteration as Latin.
+    assert not set(texts["sr-Latn"].lower()) & set("qwxy"), where
+
+
+def test_every_committed_title_and_unit_is_in_four_languages():
+    """Resource and field titles (`x-title`) and units (`x-unit`) of the committed release,
+    beside the English `title` and `unit`."""
+    units = 0
+    for meta in _committed_descriptors():
+        for resource in meta["resources"]:
+            _assert_four_languages(resource["x-title"], resource["title"], resource["name"])
+            for f in resource["schema"]["fields"]:
+                where = f"{resource['name']}.{f['name']}"
+                _assert_four_languages(f["x-title"], f["title"], where)
+                if "unit" in f:
+                    _assert_four_languages(f["x-unit"], f["unit"], where + " unit")
+                    units += 1
+                else:
+                    assert "x-unit" not in f, where
+    assert units >= 30
+
+
+def test_every_metadata_label_is_used_by_the_committed_release():
+    """No stale rows: each row of metadata_labels.csv labels something published."""
+    from etl.publish.vocabulary import metadata_labels
+
+    used: set[tuple[str, str]] = set()
+    for meta in _committed_descriptors():
+        for resource in meta["resources"]:
+            used.add(("resource", resource["name"]))
+            for f in resource["schema"]["fields"]:
+                used.add(("field", f["name"]))
+                if "unit" in f:
+                    used.add(("unit", f["unit"]))
+    assert set(metadata_labels()) == used
+
+
+def test_nothing_is_published_without_its_translations():
+    from etl.publish.schema import translated
+    from etl.publish.vocabulary import MissingTranslation, metadata_label
+
+    missing = r"metadata_labels\.csv: no row for field 'new_col'"
+    with pytest.raises(MissingTranslation, match=missing):
+        translated({"fields": [{"name": "new_col", "title": "New col", "type": "string"}]})
+    with pytest.raises(MissingTranslation, match=r"metadata_labels\.csv: no row for unit 'kg'"):
+        translated({"fields": [{"name": "value", "title": "Value", "unit": "kg"}]})
+    with pytest.raises(MissingTranslation, match=r"no row for resource 'new_table'"):
+        metadata_label("resource", "new_table", "A new table")
+    # A changed English title makes the translations stale: refused too.
+    with pytest.raises(MissingTranslation, match=r"field 'value' is published as 'Amount'"):
+        translated({"fields": [{"name": "value", "title": "Amount"}]})
+    schema = translated({"fields": [{"name": "value", "title": "Value", "type": "integer",
+                                     "unit": "businesses"}], "primaryKey": []})
+    field = schema["fields"][0]
+    assert list(field) == ["name", "title", "x-title", "type", "unit", "x-unit"]
+    assert field["x-unit"] == {"en": "businesses", "sq": "biznese", "sr-Latn": "preduzeća",
+                               "sr-Cyrl": "предузећа"}
+    assert schema["primaryKey"] == []
+
+
+def test_a_build_with_an_untranslated_title_publishes_nothing(raw, tmp_path, monkeypatch,
+                                                              capsys):
+    from etl.publish import vocabulary
+
+    labels = vocabulary.metadata_labels()
+    del labels[("field", "broad_sector")]
+    monkeypatch.setattr(vocabulary, "_metadata_labels", lambda: labels)
+    assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "etl/reference/metadata_labels.csv: no row for field 'broad_sector'" in err
+    assert not (tmp_path / "out" / "latest").exists()

@@ -7,6 +7,11 @@
 
 The split follows the users: analysts of the economy take the first; donors and staff
 monitoring the programme the second. Each carries the release's disclosure-risk report.
+
+Every text a reader sees is in English (the standard properties) and, as documented custom
+properties, in Albanian and Serbian: the package's `x-title`/`x-description` {en, sq, sr-Latn};
+each resource's `x-title` and each field's `x-title` and `x-unit` {en, sq, sr-Latn, sr-Cyrl}
+(from `etl/reference/metadata_labels.csv`, see `etl.publish.schema`); code labels in `x-labels`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import pandas as pd
 from etl.anonymise import risk_report
 from etl.anonymise.release import AnonymisedRelease
 from etl.publish import files
-from etl.publish.schema import microdata_schema, protected_table_schema
+from etl.publish.schema import microdata_schema, protected_table_schema, translated
+from etl.publish.vocabulary import metadata_label
 
 PRODUCT_MAP = "north-kosovo-product-map"
 PROGRAMME = "north-kosovo-programme-metrics"
@@ -146,10 +152,11 @@ def descriptor(package: PackagePlan, release: AnonymisedRelease, written: dict[s
         path = f"data/{r.name}.csv"
         resources.append({
             "name": r.name, "type": "table", "path": path, "title": r.title,
+            "x-title": metadata_label("resource", r.name, r.title),
             **({"description": r.description} if r.description else {}),
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
             "bytes": len(written[path]), "hash": _sha256(written[path]),
-            "schema": r.schema,
+            "schema": translated(r.schema),
             "x-downloads": {fmt: f"data/{r.name}.{fmt}" for fmt in ("json", "xlsx")
                             if f"data/{r.name}.{fmt}" in written},
         })

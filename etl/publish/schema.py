@@ -4,6 +4,12 @@ Each field has a title, a description, a type and constraints; code columns list
 (`constraints.enum`) and carry their labels in English, Albanian and Serbian as the documented
 custom property `x-labels` (frictionless-py does not implement Data Package v2 `categories`).
 The suppression marker is declared as a missing value, with its label in `x-missingValueLabels`.
+
+Titles and units stay in English (`title`, `unit`); their translations are the documented
+custom properties `x-title` (every field, and every resource: see `etl.publish.package`) and
+`x-unit` (every field with a `unit`), each {"en", "sq", "sr-Latn", "sr-Cyrl"}, from
+`etl/reference/metadata_labels.csv` (:func:`translated`). A field, resource or unit without
+its row there cannot be published.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import pandas as pd
 from etl.anonymise.params import SUPPRESSED
 from etl.anonymise.primary import RULES
 from etl.anonymise.tables import TableSpec
-from etl.publish.vocabulary import Column, column, vocabulary
+from etl.publish.vocabulary import Column, column, metadata_label, vocabulary
 
 SUPPRESSED_LABEL = vocabulary("cell_status")["suppressed"]
 MISSING_VALUES = ["", SUPPRESSED]
@@ -29,6 +35,26 @@ UNITS = {"businesses": "businesses", "people": "participations", "sessions": "se
 
 def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
+
+
+def translated(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with `x-title` beside every field's `title` and `x-unit` beside every `unit`
+    (a new schema; fails, naming the reference file and key, on a missing translation)."""
+    fields = []
+    for f in schema["fields"]:
+        out: dict[str, Any] = {}
+        for key, value in f.items():
+            if key in ("x-title", "x-unit"):
+                continue
+            out[key] = value
+            if key == "title":
+                out["x-title"] = metadata_label("field", f["name"], value)
+            elif key == "unit":
+                out["x-unit"] = metadata_label("unit", value, value)
+        if "x-title" not in out:
+            out["x-title"] = metadata_label("field", f["name"], f.get("title", ""))
+        fields.append(out)
+    return {**schema, "fields": fields}
 
 
 def _code_field(name: str, col: Column, observed: list[str]) -> dict[str, Any]:

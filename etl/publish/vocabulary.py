@@ -1,7 +1,9 @@
 """What every published column means: titles, descriptions and code labels.
 
 Labels come from the reference data (`etl/reference/`), never from literals here, in English,
-Albanian and Serbian (Latin and Cyrillic; Cyrillic is derived from Latin).
+Albanian and Serbian (Latin and Cyrillic; Cyrillic is derived from Latin). The same holds for
+the titles of resources and fields and for units (`metadata_labels.csv`, read by
+:func:`metadata_label`): nothing is published without its translations.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from functools import lru_cache
 
 from etl import refdata
 from etl.anonymise.hierarchies import broad_sector_labels_all
+from etl.publish.releases import ReleaseError
 from etl.translit import latin_to_cyrillic
 
 Labels = dict[str, dict[str, str]]
@@ -35,6 +38,61 @@ def _publication_labels() -> dict[str, Labels]:
             out.setdefault(row["vocabulary"], {})[row["code"]] = _trilingual(
                 row["label_en"], row["label_sq"], row["label_sr_latn"])
     return out
+
+
+METADATA_LABELS = "metadata_labels.csv"
+_METADATA_COLUMNS = ("kind", "key", "label_en", "label_sq", "label_sr_latn")
+#: What `metadata_labels.csv` labels: a resource (by name), a field (by name), a unit.
+METADATA_KINDS = ("resource", "field", "unit")
+_METADATA_FILE = f"etl/reference/{METADATA_LABELS}"
+
+
+class MissingTranslation(ReleaseError):
+    """A published title or unit without its row in `metadata_labels.csv`, or with a row
+    whose English no longer matches what is published (its translations would be stale): the
+    build stops and publishes nothing."""
+
+
+@lru_cache(maxsize=1)
+def _metadata_labels() -> dict[tuple[str, str], dict[str, str]]:
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    rows = refdata.read_reference(METADATA_LABELS, _METADATA_COLUMNS)
+    for line, row in enumerate(rows, start=2):
+        where = f"{_METADATA_FILE}, line {line}"
+        kind, key = row["kind"], row["key"]
+        if kind not in METADATA_KINDS:
+            raise ValueError(f"{where}: unknown kind {kind!r} (one of {', '.join(METADATA_KINDS)})")
+        if (kind, key) in out:
+            raise ValueError(f"{where}: duplicate {kind} {key!r}")
+        empty = [c for c in _METADATA_COLUMNS if not row[c].strip()]
+        if empty:
+            raise ValueError(f"{where}: empty {', '.join(empty)}")
+        out[(kind, key)] = _trilingual(row["label_en"], row["label_sq"], row["label_sr_latn"])
+    return out
+
+
+def metadata_labels() -> dict[tuple[str, str], dict[str, str]]:
+    """Every row of `metadata_labels.csv`: (kind, key) → {en, sq, sr-Latn, sr-Cyrl}."""
+    return {k: dict(v) for k, v in _metadata_labels().items()}
+
+
+def metadata_label(kind: str, key: str, english: str) -> dict[str, str]:
+    """The published title of a resource or field (`key` is its name), or a unit (`key` is the
+    unit), as {en, sq, sr-Latn, sr-Cyrl}; Cyrillic is transliterated from Serbian Latin.
+
+    Raises :class:`MissingTranslation`, naming the file and the key, when the reference file
+    has no row for it or its English label is not `english` (the text actually published).
+    """
+    labels = _metadata_labels().get((kind, key))
+    if labels is None:
+        raise MissingTranslation(
+            f"{_METADATA_FILE}: no row for {kind} {key!r} (published as {english!r}); add "
+            f"'{kind},{key},<English>,<Albanian>,<Serbian Latin>' before publishing it")
+    if labels["en"] != english:
+        raise MissingTranslation(
+            f"{_METADATA_FILE}: {kind} {key!r} is published as {english!r} but labelled "
+            f"{labels['en']!r}; update its English and its translations")
+    return dict(labels)
 
 
 def vocabulary(name: str) -> Labels:

@@ -29,7 +29,7 @@ from portal.cache import cache
 from portal.components import filters
 from portal.components.figures import SUPPRESSED_MARK
 from portal.i18n import DEFAULT_LOCALE, PARAM, _, choose, format_number, get_locale
-from portal.labels import code_labels
+from portal.labels import code_labels, localised_text
 from portal.load.database import LoadedRelease
 
 _STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG = (
@@ -69,9 +69,12 @@ class ChartData:
 
     @property
     def unit(self) -> str:
+        """The unit of ``value`` in the visitor's language (``x-unit``; English ``unit``
+        where a release has no translation)."""
         if "value" not in query.columns(self.release, self.chart.resource):
             return ""
-        return query.field(self.release, self.chart.resource, "value").get("unit", "")
+        spec = query.field(self.release, self.chart.resource, "value")
+        return localised_text(spec.get("x-unit"), spec.get("unit", ""))
 
     def published(self) -> pd.DataFrame:
         return self.frame[self.frame["status"] != "suppressed"]
@@ -167,8 +170,10 @@ def alternative(chart_data: ChartData, view: ChartView) -> dbc.Table:
         raise ValueError(f"chart {chart_data.chart.id}: a table without `value` needs "
                          "ChartView.table as its text alternative")
     labels = {dim: chart_data.labels(dim) for dim in dims}
-    columns = [query.field(chart_data.release, chart_data.chart.resource, d).get("title", d)
-               for d in dims] + [_("Value (%(unit)s)", unit=chart_data.unit)]
+    specs = [query.field(chart_data.release, chart_data.chart.resource, d) for d in dims]
+    columns = [localised_text(spec.get("x-title"), spec.get("title", d))
+               for spec, d in zip(specs, dims, strict=True)] + [
+        _("Value (%(unit)s)", unit=chart_data.unit)]
     body = []
     for record in chart_data.frame.to_dict("records"):
         value = record["value"]
@@ -194,8 +199,10 @@ def _source(chart_data: ChartData) -> str:
     package = chart_data.release.package_of(chart_data.chart.resource)
     resource = chart_data.release.resource(chart_data.chart.resource)
     return _("Unit: %(unit)s. Source: %(package)s, table “%(table)s”, release %(version)s.",
-             unit=chart_data.unit or _("see table"), package=package.get("title", ""),
-             table=resource.get("title", resource["name"]), version=chart_data.release.version)
+             unit=chart_data.unit or _("see table"),
+             package=localised_text(package.get("x-title"), package.get("title", "")),
+             table=localised_text(resource.get("x-title"), resource.get("title", resource["name"])),
+             version=chart_data.release.version)
 
 
 def draw(chart_id: str, active: Mapping[str, str], release: LoadedRelease | None = None

@@ -114,7 +114,7 @@ def package_buttons(published: Published, name: str, descriptor: dict[str, Any],
 
 def resource_links(published: Published, package: str, resource: dict[str, Any]) -> html.Ul:
     """CSV, then JSON and XLSX where published, each naming its size."""
-    title = resource.get("title") or resource["name"]
+    title = localised_text(resource.get("x-title"), resource.get("title") or resource["name"])
     paths = [("CSV", resource.get("path"))]
     extra = resource.get("x-downloads") or {}
     paths += [(label, extra.get(key)) for key, label in _EXTRA_FORMATS]
@@ -141,7 +141,7 @@ def resources_table(published: Published, package: str, descriptor: dict[str, An
     rows = [
         html.Tr([
             html.Th(
-                [resource.get("title") or resource["name"],
+                [localised_text(resource.get("x-title"), resource.get("title") or resource["name"]),
                  html.Div(html.Code(resource["name"]), className="small")],
                 scope="row", className="fw-normal",
             ),
