@@ -57,12 +57,12 @@ datapackages: install demo-raw
 # sr_Cyrl is transliterated from sr_Latn; compiled .mo files are built, not committed.
 TRANSLATIONS := portal/translations
 translations-extract: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --sort-output --omit-header \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --sort-output --omit-header -w 100 \
 	  -o $(TRANSLATIONS)/messages.pot .
 
 translations-update: translations-extract
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sq --no-fuzzy-matching --ignore-obsolete
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sr_Latn --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sq --no-fuzzy-matching --ignore-obsolete -w 100
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l sr_Latn --no-fuzzy-matching --ignore-obsolete -w 100
 
 translations: install
 	$(PY) -m portal.catalogues

@@ -121,7 +121,7 @@ def _redraw(client: FlaskClient, chart_id: str, active: dict[str, str]) -> dict:
     outputs = [{"id": {"type": kind, "chart": chart_id}, "property": prop} for kind, prop in (
         ("chart-graph", "figure"), ("chart-graph", "style"), ("chart-title", "children"),
         ("chart-summary", "children"), ("chart-table", "children"), ("chart-csv", "href"),
-        ("chart-note", "children"))]
+        ("chart-xlsx", "href"), ("chart-note", "children"))]
     store = {"type": "chart-filters", "chart": chart_id}
     payload = {
         "output": ".." + "...".join(
@@ -159,3 +159,21 @@ def test_csv_is_valid_for_spreadsheets(demo_client: FlaskClient) -> None:
     assert rows[0][:2] == ["hs_chapters", "hs_chapters_label"]
     assert "attachment" in response.headers["Content-Disposition"]
     assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_xlsx_holds_the_csv_rows_with_numbers_as_numbers(demo_client: FlaskClient) -> None:
+    from openpyxl import load_workbook
+
+    csv_rows = _download(demo_client, "businesses-by-sector", municipality="38", lang="sq")
+    response = demo_client.get("/charts/businesses-by-sector.xlsx",
+                               query_string={"municipality": "38", "lang": "sq"})
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == list(csv_rows.columns)
+    values = [row[rows[0].index("value")] for row in rows[1:]]
+    assert [str(v) for v in values] == csv_rows["value"].tolist()
+    assert all(isinstance(v, int) or v == "[c]" for v in values)
+    labels = [row[rows[0].index("municipality_label")] for row in rows[1:]]
+    assert set(labels) == {"Mitrovicë e Veriut"}
+    assert demo_client.get("/charts/businesses-by-sector.xlsx?colour=red").status_code == 400

@@ -10,6 +10,7 @@ and one pattern-matching callback that redraws any chart when the filters change
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
+from etl.publish.files import xlsx_bytes
 from portal import query
 from portal.cache import cache
 from portal.components import filters
@@ -32,10 +34,11 @@ from portal.i18n import DEFAULT_LOCALE, PARAM, _, choose, format_number, get_loc
 from portal.labels import code_labels, localised_text
 from portal.load.database import LoadedRelease
 
-_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG = (
+_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG = (
     "chart-filters", "chart-graph", "chart-title", "chart-summary", "chart-table", "chart-csv",
-    "chart-note", "chart-png")
+    "chart-xlsx", "chart-note", "chart-png")
 CSV_ROUTE = "/charts/"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: No Plotly toolbar: its tooltips are English only, and PNG export has its own button.
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False,
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -152,13 +155,13 @@ def _published(record: Mapping[str, Any], column: str, kind: str, suppressible: 
     return str(value)
 
 
-def csv_url(chart_id: str, active: Mapping[str, str]) -> str:
-    """The chart's CSV with these filters, its labels in the visitor's language."""
+def csv_url(chart_id: str, active: Mapping[str, str], extension: str = "csv") -> str:
+    """The chart's data (CSV or XLSX) with these filters, labels in the visitor's language."""
     params = dict(sorted(active.items()))
     if get_locale() != DEFAULT_LOCALE:
         params[PARAM] = get_locale()
     query_string = f"?{urlencode(params)}" if params else ""
-    return dash.get_relative_path(f"{CSV_ROUTE}{chart_id}.csv") + query_string
+    return dash.get_relative_path(f"{CSV_ROUTE}{chart_id}.{extension}") + query_string
 
 
 def alternative(chart_data: ChartData, view: ChartView) -> dbc.Table:
@@ -248,7 +251,7 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
     """A chart rendered on the server (first paint needs no callback), ready to redraw."""
     view = rendered(chart_id, active)
     ids = {name: {"type": name, "chart": chart_id} for name in
-           (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _NOTE, _PNG)}
+           (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG)}
     if view is None:
         return dbc.Col()
     body = dbc.Card([
@@ -275,6 +278,10 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
                     _("Download the data behind this chart (CSV)")],
                    href=csv_url(chart_id, active), id=ids[_CSV], download=f"{chart_id}.csv",
                    className="btn btn-sm btn-outline-primary me-2"),
+            html.A([html.I(className="bi bi-file-earmark-spreadsheet me-1",
+                           **{"aria-hidden": "true"}), _("Excel (XLSX)")],
+                   href=csv_url(chart_id, active, "xlsx"), id=ids[_XLSX],
+                   download=f"{chart_id}.xlsx", className="btn btn-sm btn-outline-primary me-2"),
             html.Button([html.I(className="bi bi-image me-1", **{"aria-hidden": "true"}),
                          _("Save as PNG")], id=ids[_PNG], n_clicks=0, type="button",
                         className="btn btn-sm btn-outline-secondary"),
@@ -303,7 +310,7 @@ def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
     if view is None:
         raise dash.exceptions.PreventUpdate
     return (view.figure, _size(view), view.title, view.summary, view.table,
-            csv_url(chart_id, valid), view.note)
+            csv_url(chart_id, valid), csv_url(chart_id, valid, "xlsx"), view.note)
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -340,6 +347,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output({"type": _SUMMARY, "chart": MATCH}, "children"),
         Output({"type": _TABLE, "chart": MATCH}, "children"),
         Output({"type": _CSV, "chart": MATCH}, "href"),
+        Output({"type": _XLSX, "chart": MATCH}, "href"),
         Output({"type": _NOTE, "chart": MATCH}, "children"),
         Input({"type": _STORE, "chart": MATCH}, "data"),
         prevent_initial_call=True,
@@ -362,12 +370,13 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     blueprint = flask.Blueprint("charts", __name__)
     blueprint.add_url_rule("/<chart_id>.csv", view_func=download_csv)
+    blueprint.add_url_rule("/<chart_id>.xlsx", view_func=download_xlsx)
     prefix = app.config.routes_pathname_prefix.rstrip("/")
     app.server.register_blueprint(blueprint, url_prefix=prefix + CSV_ROUTE.rstrip("/"))
 
 
-def download_csv(chart_id: str) -> flask.Response:
-    """``/charts/<id>.csv?filters``: the rows behind a chart, as the chart shows them."""
+def _requested(chart_id: str) -> ChartData:
+    """The rows a download asks for; 404/400 with a plain message for anything else."""
     if chart_id not in CHARTS:
         flask.abort(404)
     release = query.current_release()
@@ -383,7 +392,12 @@ def download_csv(chart_id: str) -> flask.Response:
     if len(active) != len(args):
         bad = sorted(set(args) - set(active))
         flask.abort(400, _("Not a valid value for: %(names)s", names=", ".join(bad)))
-    header, rows = csv_rows(data(chart_id, release, active))
+    return data(chart_id, release, active)
+
+
+def download_csv(chart_id: str) -> flask.Response:
+    """``/charts/<id>.csv?filters``: the rows behind a chart, as the chart shows them."""
+    header, rows = csv_rows(_requested(chart_id))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -392,4 +406,23 @@ def download_csv(chart_id: str) -> flask.Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.csv"'
     response.headers["Cache-Control"] = "public, max-age=60"
     response.vary.update(("Cookie", "Accept-Language"))  # the language of the labels
+    return response
+
+
+def download_xlsx(chart_id: str) -> flask.Response:
+    """``/charts/<id>.xlsx?filters``: the same rows as the CSV, numbers as numbers."""
+    chart_data = _requested(chart_id)
+    header, rows = csv_rows(chart_data)
+    fields = chart_data.release.resource(chart_data.chart.resource)["schema"]["fields"]
+    numeric = {f["name"] for f in fields if f.get("type") in ("integer", "number")}
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    for column in numeric & set(header):
+        typed = pd.to_numeric(frame[column], errors="coerce")
+        frame[column] = typed.astype(object).where(typed.notna(), frame[column])
+    created = chart_data.release.package_of(chart_data.chart.resource).get("created", "")
+    stamp = datetime.datetime.fromisoformat(created[:19] or "2000-01-01T00:00:00")
+    response = flask.Response(xlsx_bytes(frame, chart_id, stamp), mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{chart_id}.xlsx"'
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.update(("Cookie", "Accept-Language"))
     return response
