@@ -13,16 +13,22 @@ from typing import Any
 
 import dash
 import flask
+from markupsafe import escape
 
 from portal import delivery, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.components import chart
-from portal.i18n import _, get_locale, remember_locale
+from portal.i18n import N_, _, get_locale, remember_locale
 from portal.load.database import Store
 
 PORTAL_DIR = Path(__file__).resolve().parent
 #: Where the ETL writes its Frictionless data packages, unless told otherwise.
 DEFAULT_PACKAGES_DIR = PORTAL_DIR.parent / "datapackages"
+
+
+SITE_TITLE = N_("North of Kosovo Product Map")
+DESCRIPTION = N_("Open data on producers and products in the North of Kosovo: maps, compliance, "
+                 "growth, training and business-to-business links.")
 
 
 class PortalDash(dash.Dash):
@@ -34,6 +40,11 @@ class PortalDash(dash.Dash):
 
     def interpolate_index(self, **kwargs: str) -> str:
         kwargs["app_entry"] = layout.app_entry()
+        # Title and description are set once, in English; the page goes out in the
+        # visitor's language.
+        kwargs["title"] = str(escape(_(SITE_TITLE)))
+        kwargs["metas"] = kwargs.get("metas", "").replace(
+            str(escape(DESCRIPTION)), str(escape(_(DESCRIPTION))))
         return super().interpolate_index(**kwargs).replace("{%lang%}", get_locale())
 
 
@@ -98,11 +109,8 @@ def create_app(
         serve_locally=True,
         compress=True,
         index_string=layout.INDEX_STRING,
-        title=_("North of Kosovo Product Map"),
-        description=_(
-            "Open data on producers and products in the North of Kosovo: "
-            "maps, compliance, growth, training and business-to-business links."
-        ),
+        title=SITE_TITLE,
+        description=DESCRIPTION,
         # Dash would otherwise flash an untranslated "Updating..." in the tab.
         update_title=None,
         # Chart callbacks target components that exist on some pages only; Dash would

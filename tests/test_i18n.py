@@ -172,3 +172,11 @@ def test_numbers_and_dates_follow_the_language(demo_app: dash.Dash) -> None:
 
 def test_demo_packages_are_used() -> None:
     assert (DEMO_PACKAGES / "latest").is_dir()
+
+
+def test_the_page_title_and_description_are_translated(demo_client: FlaskClient) -> None:
+    page = demo_client.get("/?lang=sr-Cyrl").data.decode()
+    site = catalogues.to_cyrillic(dict((m.id, m.string) for m in _catalogue("sr_Latn"))[
+        "North of Kosovo Product Map"])
+    assert f"<title>{site}</title>" in page
+    assert "Open data on producers" not in page
