@@ -274,7 +274,8 @@ def test_every_visible_string_goes_through_translation(pseudo_app: dash.Dash) ->
             assert i18n._(page["name"]).startswith("⟦"), page["module"]
             assert page["title"]().startswith("⟦"), page["module"]
     assert "⟦" in layout.app_entry()
-    assert pseudo_app.title.startswith("⟦")
+    with pseudo_app.server.test_request_context("/"):
+        assert "<title>⟦" in pseudo_app.index()
 
 
 # --- command line -------------------------------------------------------------------------
