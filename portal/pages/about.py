@@ -238,11 +238,13 @@ def rules_table(rules: list[dict[str, Any]], caption: str) -> dbc.Table:
                     scope="row", className="fw-normal"),
             html.Td(scopes.get(rule.get("scope", ""), rule.get("scope", ""))),
             html.Td(passed_badge(bool(rule.get("passed")))),
-            html.Td(rule.get("detail", ""), className="small"),
+            # The report's own words, which the ETL writes in English: marked as such.
+            html.Td(rule.get("detail", ""), className="small", lang="en"),
         ])
         for rule in rules
     ]
-    header = column_headers([_("Check"), _("Applies to"), _("Passed"), _("Detail")])
+    header = column_headers([_("Check"), _("Applies to"), _("Passed"),
+                             _("Detail (as published, in English)")])
     return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
                      striped=True, responsive=True, size="sm", className="align-middle")
 
