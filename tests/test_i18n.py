@@ -125,6 +125,25 @@ def _texts(component: Component) -> Iterator[str]:
         label = getattr(node, "aria-label", None)
         if label:
             yield label
+        figure = getattr(node, "figure", None)
+        if isinstance(figure, dict):  # chart legends, axis titles, hover and cell texts
+            yield from _figure_texts(figure)
+
+
+def _figure_texts(figure: dict) -> Iterator[str]:
+    for trace in figure.get("data", []):
+        for key in ("name", "hovertemplate", "text", "texttemplate"):
+            value = trace.get(key)
+            for item in value if isinstance(value, list | tuple) else [value]:
+                for cell in item if isinstance(item, list | tuple) else [item]:
+                    if isinstance(cell, str) and cell.strip():
+                        yield from (part.strip() for part in re.split(r"<[^>]+>|: ", cell)
+                                    if part.strip())
+    layout_ = figure.get("layout", {})
+    for axis in ("xaxis", "yaxis"):
+        title = (layout_.get(axis) or {}).get("title") or {}
+        if isinstance(title, dict) and title.get("text"):
+            yield title["text"]
 
 
 def _english_only(locale: str) -> set[str]:
