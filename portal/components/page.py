@@ -25,9 +25,8 @@ def heading(title: str, icon_name: str) -> html.H1:
 
 def release_line(release: LoadedRelease) -> Component:
     """Which release is shown, and a warning when its data are synthetic."""
-    created = next(iter(release.packages.values()), {}).get("created", "")[:10]
     line = html.P([icon("tag"), _("Release %(version)s, published %(date)s",
-                                  version=release.version, date=format_date(created))],
+                                  version=release.version, date=format_date(release.created))],
                   className="small text-body-secondary mb-2 portal-release")
     if not release.synthetic:
         return line

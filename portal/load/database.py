@@ -67,6 +67,11 @@ class LoadedRelease:
     def synthetic(self) -> bool:
         return any(d.get("x-synthetic") for d in self.packages.values())
 
+    @property
+    def created(self) -> str:
+        """When the newest package of the release was created (ISO 8601)."""
+        return max((d.get("created", "") for d in self.packages.values()), default="")
+
     def resource(self, name: str) -> dict[str, Any]:
         """The resource descriptor called ``name`` (KeyError if the release has none)."""
         for descriptor in self.packages.values():

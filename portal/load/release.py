@@ -35,13 +35,6 @@ class Release:
         """True when any package says it holds demo data (``x-synthetic``)."""
         return any(d.get("x-synthetic") for d in self.packages.values())
 
-    @property
-    def created(self) -> str:
-        return max((d.get("created", "") for d in self.packages.values()), default="")
-
-    def resources(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Resource name → (package name, resource descriptor), over every package."""
-        return {r["name"]: (name, r) for name, d in self.packages.items() for r in d["resources"]}
 
 
 def locate(packages_dir: Path) -> Path | None:

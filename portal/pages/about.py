@@ -16,7 +16,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
-from portal.components.page import column_headers, notice
+from portal.components.page import column_headers, heading, notice
 from portal.downloads import Published, format_size
 from portal.i18n import N_, _
 from portal.labels import localised_text
@@ -349,8 +349,7 @@ def layout(**_query: str) -> Component:
     """The programme, then the methodology with the current release's own parameters."""
     return html.Section(
         [
-            html.H1([icon("info-circle", "me-2 text-primary"), _("About")],
-                    className="portal-heading"),
+            heading(_("About"), "info-circle"),
             html.P(_("About the programme, its funders and implementing partner, and how its "
                      "data were collected, scored and anonymised."), className="lead"),
             programme(),

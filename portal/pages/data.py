@@ -14,7 +14,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
-from portal.components.page import column_headers, notice
+from portal.components.page import column_headers, heading, notice
 from portal.downloads import Published, PublishedFile, format_size
 from portal.i18n import N_, _, format_date, format_number
 from portal.labels import localised_text
@@ -54,11 +54,10 @@ def _sized(label: str, file: PublishedFile) -> str:
 
 def release_summary(published: Published) -> html.P:
     release = published.release
-    created = max((d.get("created", "") for d in release.packages.values()), default="")
-    if created:
+    if release.created:
         text = _(
             "Release %(version)s, published on %(date)s.", version=release.version,
-            date=format_date(created),
+            date=format_date(release.created),
         )
     else:
         text = _("Release %(version)s.", version=release.version)
@@ -186,8 +185,7 @@ def package_section(published: Published, name: str, descriptor: dict[str, Any])
 
 def layout(**_query: str) -> Component:
     """The current release's packages with their downloads, or why there are none."""
-    heading = html.H1([icon("download", "me-2 text-primary"), _("Data")],
-                      className="portal-heading")
+    title = heading(_("Data"), "download")
     intro = html.P(
         _(
             "Download the open data packages with their schemas, documentation and "
@@ -197,12 +195,12 @@ def layout(**_query: str) -> Component:
     )
     published = downloads.current()
     if published is None:
-        return html.Section([heading, intro, notice(
+        return html.Section([title, intro, notice(
             "info-circle", _("No data has been published yet. Please check back later."),
             "info", "d-flex align-items-center portal-no-data")], className="py-4")
     release = published.release
     children = [
-        heading,
+        title,
         intro,
         release_summary(published),
         notice("exclamation-triangle", _(

@@ -4,6 +4,7 @@ import dash
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from portal.components.page import heading
 from portal.i18n import N_, _
 from portal.layout import icon, page_title
 
@@ -20,10 +21,7 @@ def layout(**_query: str) -> Component:
     """Say what happened and offer the way home."""
     return html.Section(
         [
-            html.H1(
-                [icon("signpost-split", "me-2 text-primary"), _("Page not found")],
-                className="portal-heading",
-            ),
+            heading(_("Page not found"), "signpost-split"),
             html.P(
                 _("There is no page at this address. It may have moved, or the link may be wrong."),
                 className="lead",
