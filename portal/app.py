@@ -15,7 +15,7 @@ import dash
 import flask
 from markupsafe import escape
 
-from portal import delivery, downloads, layout, query, vendor
+from portal import api, delivery, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.components import chart
 from portal.i18n import N_, _, get_locale, remember_locale
@@ -119,6 +119,7 @@ def create_app(
     )
     vendor.init_app(app)
     downloads.init_app(app)
+    api.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)
     chart.register_callbacks(app)
