@@ -93,8 +93,22 @@ axe:
 test: install browser axe translations
 	$(PY) -m pytest --headless
 
-bench: install browser lighthouse
+bench: install browser lighthouse wrk
 	$(PY) -m bench
+
+# wrk loads the CKAN API and Datasette in the API benchmark (bench/api.py, which also puts
+# Datasette in its own venv under build/bench); it fails clearly without wrk, so install it here.
+.PHONY: wrk
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's wrk for the API benchmark…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "The API benchmark needs wrk. Run: sudo apt-get install -y wrk"; \
+	    exit 1; \
+	  fi; \
+	fi
 
 # Lighthouse for the portal benchmark, pinned by bench/package-lock.json (12.2.3: later releases
 # need a newer Node than v20). If npm or the registry is missing it says so and the

@@ -1,8 +1,9 @@
-"""`python -m bench [--only etl|portal] [--enterprises N] [--attendance N]`: generate the input,
-run each benchmark, print the figures and write them to bench/results/.
+"""`python -m bench [--only etl|portal|api] [--enterprises N] [--attendance N]`: generate the
+input, run each benchmark, print the figures and write them to bench/results/.
 
 `etl` is the pipeline at national scale (bench.json); `portal` is the dashboard's speed in
-Chromium and Lighthouse (portal.json). Without --only both run and bench.json holds both."""
+Chromium and Lighthouse (portal.json); `api` is the CKAN read API under load beside Datasette
+(api.json). Without --only all run and bench.json holds all."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench import anonymise, check, portal, publish
+from bench import anonymise, api, check, portal, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--attendance", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", choices=("etl", "portal"),
-                        help="run one part: the ETL pipeline or the portal (dashboard)")
+    parser.add_argument("--only", choices=("etl", "portal", "api"),
+                        help="run one part: the ETL pipeline, the portal (dashboard) or the "
+                             "CKAN API beside Datasette")
     args = parser.parse_args(argv)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "portal":
         _portal(args.work, out, machine)
         return 0
+    if args.only == "api":
+        return 1 if "failed" in _api(args, out, machine) else 0
 
     from etl.demo import generate
 
@@ -74,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(publish.summary(result["build"])))
     if args.only is None:
         result["portal"] = _portal(args.work, out, machine)
+        result["api"] = _api(args, out, machine)
         (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"written to {out / 'bench.json'}")
-    return 0
+    return 1 if "failed" in result.get("api", {}) else 0
 
 
 def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, object]:
@@ -89,6 +95,29 @@ def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, obje
     print("\nPortal (dashboard), measured in this run against a one-chart Dash app:")
     print("\n".join(portal.summary(result)))
     print(f"written to {out / 'portal.json'}")
+    return result
+
+
+def _api(args: argparse.Namespace, out: Path, machine: dict[str, object]) -> dict[str, object]:
+    """The API benchmark on the same release as the ETL one: written to api.json and returned.
+
+    If it cannot run (no API yet, no wrk, a wrong answer) or a figure failed (socket errors,
+    4xx/5xx under load) it says why and the exit status is 1, without losing the other
+    benchmarks' figures."""
+    print("api: CKAN package_show and datastore_search beside Datasette, under wrk…",
+          file=sys.stderr)
+    start = time.perf_counter()
+    try:
+        figures = api.bench_api(args.work, args.enterprises, args.attendance)
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"\nAPI benchmark FAILED: {error}", file=sys.stderr)
+        return {"failed": str(error)}
+    result = {"machine": machine, **figures}
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    (out / "api.json").write_text(json.dumps(result, indent=1) + "\n")
+    print("\nCKAN API beside Datasette (same SQLite table), measured in this run:")
+    print("\n".join(api.summary(result)))
+    print(f"written to {out / 'api.json'}")
     return result
 
 

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from portal import api, delivery, downloads, layout, query, vendor
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
+from portal.catalog import schema_org
 from portal.components import chart
 from portal.i18n import N_, _, get_locale, remember_locale
 from portal.load.database import Store
@@ -45,6 +46,8 @@ class PortalDash(dash.Dash):
         kwargs["title"] = str(escape(_(SITE_TITLE)))
         kwargs["metas"] = kwargs.get("metas", "").replace(
             str(escape(DESCRIPTION)), str(escape(_(DESCRIPTION))))
+        # schema.org JSON-LD of a package page or the data page, for dataset search engines.
+        kwargs["metas"] += schema_org.head_script(self, _(SITE_TITLE), _(DESCRIPTION))
         return super().interpolate_index(**kwargs).replace("{%lang%}", get_locale())
 
 

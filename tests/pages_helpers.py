@@ -117,3 +117,30 @@ def marked(figure: Any) -> list[str]:
         categories = trace.y if horizontal else trace.x
         out += [plain(c) for c, t in zip(categories, trace.text, strict=True) if t == MARK]
     return out
+
+
+# --- reading a rendered page -----------------------------------------------------------------
+
+
+def text(node: object) -> str:
+    """Everything a screen reader would read out of ``node``, as one string."""
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list | tuple):
+        return "".join(text(child) for child in node)
+    if isinstance(node, Component):
+        return text(getattr(node, "children", None))
+    return ""
+
+
+def visible_text(node: object) -> str:
+    """Like :func:`text`, without the ``visually-hidden`` parts."""
+    if isinstance(node, Component) and "visually-hidden" in (
+        getattr(node, "className", None) or ""
+    ):
+        return ""
+    if isinstance(node, list | tuple):
+        return "".join(visible_text(child) for child in node)
+    if isinstance(node, Component):
+        return visible_text(getattr(node, "children", None))
+    return text(node)

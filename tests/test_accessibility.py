@@ -62,9 +62,15 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+#: Pages outside the navbar, reached from the Data catalogue: a package, a table of microdata
+#: and a table of the programme metrics.
+DATA_PAGES = ["/data/north-kosovo-product-map", "/data/north-kosovo-product-map/businesses",
+              "/data/north-kosovo-programme-metrics/indicators"]
+
+
 def page_paths() -> list[str]:
-    """Every page in the navbar, then the 404 page."""
-    return [page["relative_path"] for page in layout.nav_pages()] + [NOT_FOUND]
+    """Every page in the navbar, the data pages outside it, then the 404 page."""
+    return [page["relative_path"] for page in layout.nav_pages()] + DATA_PAGES + [NOT_FOUND]
 
 
 def _charts_drawn(dash_duo: DashComposite) -> bool:

@@ -6,7 +6,6 @@ app under test, then read like a visitor would: texts, links, headings, tables.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ from portal import downloads, layout
 from portal.app import create_app
 from portal.downloads import format_size
 from tests.conftest import DEMO_PACKAGES, portal_config
-from tests.pages_helpers import nodes, render
+from tests.pages_helpers import nodes, render, text, visible_text
+from tests.test_catalogue_pages import render_at
 
 NO_DATA = "No data has been published yet"
 PREFIX = "/datapackages/"
@@ -32,30 +32,6 @@ REPORT = json.loads((RELEASE / "north-kosovo-product-map" / "disclosure-risk.jso
 
 
 # --- reading a rendered page -----------------------------------------------------------------
-
-
-def text(node: object) -> str:
-    """Everything a screen reader would read out of ``node``, as one string."""
-    if isinstance(node, str | int | float):
-        return str(node)
-    if isinstance(node, list | tuple):
-        return "".join(text(child) for child in node)
-    if isinstance(node, Component):
-        return text(getattr(node, "children", None))
-    return ""
-
-
-def visible_text(node: object) -> str:
-    """Like :func:`text`, without the ``visually-hidden`` parts."""
-    if isinstance(node, Component) and "visually-hidden" in (
-        getattr(node, "className", None) or ""
-    ):
-        return ""
-    if isinstance(node, list | tuple):
-        return "".join(visible_text(child) for child in node)
-    if isinstance(node, Component):
-        return visible_text(getattr(node, "children", None))
-    return text(node)
 
 
 def links(tree: Component) -> list[Component]:
@@ -107,18 +83,24 @@ def expected_files() -> Iterator[Path]:
                 yield folder / path
 
 
-def test_data_page_links_every_published_file(data_page: Component) -> None:
-    linked = {on_disk(a.href).resolve() for a in download_links(data_page)}
+def data_pages(app: dash.Dash) -> Iterator[Component]:
+    """The catalogue, then every package's page and every table's page."""
+    yield render(app, "/data")
+    for folder in sorted(p for p in RELEASE.iterdir() if p.is_dir()):
+        yield render_at(app, f"/data/{folder.name}")
+        for resource in json.loads((folder / "datapackage.json").read_text())["resources"]:
+            yield render_at(app, f"/data/{folder.name}/{resource['name']}")
+
+
+def test_data_pages_link_every_published_file_and_serve_its_bytes(
+    demo_app: dash.Dash, demo_client: FlaskClient
+) -> None:
+    hrefs = {a.href for tree in data_pages(demo_app) for a in download_links(tree)}
+    linked = {on_disk(href).resolve() for href in hrefs}
     expected = {path.resolve() for path in expected_files()}
     assert expected - linked == set()
     reports = {p.resolve() for p in RELEASE.glob("*/disclosure-risk.json")}
     assert linked - expected - reports == set()
-
-
-def test_every_download_link_returns_the_exact_file(
-    data_page: Component, demo_client: FlaskClient
-) -> None:
-    hrefs = {a.href for a in download_links(data_page)}
     assert len(hrefs) > 100
     for href in hrefs:
         response = demo_client.get(href)
@@ -168,54 +150,45 @@ def test_downloads_answer_conditional_requests(demo_client: FlaskClient) -> None
         assert again.data == b""
 
 
-def test_link_texts_name_format_and_true_size(data_page: Component) -> None:
-    sized = re.compile(r"\b(CSV|JSON|XLSX|ZIP|Markdown|datapackage\.json|indicators-iati\.xml),"
-                       r" ([\d,.]+) (B|kB|MB)\)?$")
-    for link in download_links(data_page):
+@pytest.mark.parametrize("path", ["/data", "/data/north-kosovo-programme-metrics"])
+def test_link_texts_name_format_and_true_size(demo_app: dash.Dash, path: str) -> None:
+    sized = re.compile(r"\b(CSV|JSON|XLSX|ZIP|Markdown|datapackage\.json|indicators-iati\.xml)"
+                       r"(\)|,)? ·? ?([\d,.]+) (B|kB|MB)\)?$")
+    tree = render_at(demo_app, path)
+    links = download_links(tree)
+    assert links
+    for link in links:
         shown = visible_text(link)
         match = sized.search(shown)
         assert match, shown
         size = on_disk(link.href).stat().st_size
         assert shown.endswith(format_size(size) + (")" if shown.endswith(")") else ""))
-        value, unit = float(match[2].replace(",", "")), match[3]
+        value, unit = float(match[3].replace(",", "")), match[4]
         scale = {"B": 1, "kB": 1000, "MB": 1000**2}[unit]
         assert abs(value * scale - size) <= 0.05 * scale, (shown, size)
 
 
-def test_link_texts_make_sense_out_of_context(data_page: Component) -> None:
+def test_link_texts_make_sense_out_of_context(demo_app: dash.Dash) -> None:
     """Screen readers list links on their own: each names its table or package."""
-    texts = [text(a) for a in links(data_page)]
-    assert all(t.strip() for t in texts)
-    csv_links = [t for t in texts if "CSV," in t]
-    assert len(csv_links) == len(set(csv_links))
-    assert "Businesses (anonymised microdata): CSV, 77.1 kB" in texts
+    for path in ("/data", "/data/north-kosovo-product-map"):
+        texts = [text(a) for a in links(render_at(demo_app, path))]
+        assert all(t.strip() for t in texts)
+        assert len(texts) == len(set(texts)), path
+    package = [text(a) for a in links(render_at(demo_app, "/data/north-kosovo-product-map"))]
+    assert "North of Kosovo Product Map: Whole package (ZIP) · 343.9 kB" in package
 
 
-def test_row_counts_match_the_data(data_page: Component) -> None:
-    rows = {}
-    for row in (n for n in nodes(data_page) if n._type == "Tr"):
-        cells = row.children
-        if cells[0]._type == "Th" and cells[1]._type == "Td":
-            rows[text(cells[0].children[1])] = text(cells[1])
-    assert len(rows) == sum(
-        len(json.loads((p / "datapackage.json").read_text())["resources"])
-        for p in RELEASE.iterdir() if p.is_dir()
-    )
-    businesses = json.loads((RELEASE / "north-kosovo-product-map/data/businesses.json").read_text())
-    assert rows["businesses"] == f"{len(businesses):,}"
-    totals = RELEASE / "north-kosovo-programme-metrics/data/public_totals.csv"
-    with totals.open(newline="", encoding="utf-8") as handle:
-        assert rows["public_totals"] == str(len(list(csv.DictReader(handle))))
-
-
-def test_data_page_shows_release_and_demo_warning(data_page: Component) -> None:
+def test_data_page_shows_release_and_demo_warning(demo_app: dash.Dash) -> None:
+    data_page = render(demo_app, "/data")
     content = page_text(data_page)
     assert "Release 1.0.0, published on December 7, 2020." in content
     alerts = [n for n in nodes(data_page) if n._type == "Alert"]
     assert any("Synthetic demo data" in text(a) and a.color == "warning" for a in alerts)
-    licence = [a for a in links(data_page) if getattr(a, "rel", None) == "license"]
-    assert {a.href for a in licence} == {"https://creativecommons.org/licenses/by/4.0/"}
     assert "API" in content
+    assert "coming soon" not in content
+    package = render_at(demo_app, "/data/north-kosovo-product-map")
+    licence = [a for a in links(package) if getattr(a, "rel", None) == "license"]
+    assert {a.href for a in licence} == {"https://creativecommons.org/licenses/by/4.0/"}
 
 
 def test_row_count_is_cached_per_release(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import dash
 import pytest
 from dash import html
+from dash._pages import _path_to_page
 from dash.development.base_component import Component
 from flask.testing import FlaskClient
 
@@ -247,8 +248,10 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def _published_text() -> str:
-    """Everything the release itself says (labels, titles, authorities…): data, not interface."""
-    texts: list[str] = []
+    """Everything the release itself says (labels, titles, authorities, the summaries of the
+    release list…): data, not interface."""
+    texts: list[str] = list(_strings(json.loads((DEMO_PACKAGES / "releases.json").read_text(
+        encoding="utf-8"))))
     for path in sorted((DEMO_PACKAGES / "latest").rglob("*")):
         if path.suffix == ".json":
             texts += _strings(json.loads(path.read_text(encoding="utf-8")))
@@ -261,9 +264,17 @@ def _published_text() -> str:
 _NUMERIC = re.compile(r"^[\d\s.,%:+\-–—/()€]*$")
 
 
+#: Data pages at addresses with variables (a package, a table of it), drawn for real ones.
+DATA_PAGES = ["/data/north-kosovo-product-map", "/data/north-kosovo-product-map/businesses"]
+
+
 def test_every_visible_string_goes_through_translation(pseudo_app: dash.Dash) -> None:
     with pseudo_app.server.test_request_context("/"):
         trees = [layout.shell()] + [page["layout"]() for page in dash.page_registry.values()]
+        for path in DATA_PAGES:
+            page, variables = _path_to_page(path.strip("/"))
+            if page:
+                trees.append(page["layout"](**variables))
     published = _published_text()
     unmarked = {text for tree in trees for text in visible_text(tree)
                 if not text.startswith("⟦") and not _NUMERIC.match(text)

@@ -145,3 +145,22 @@ def test_a_broken_descriptor_is_named(tmp_path: Path) -> None:
     (package / "datapackage.json").write_text("{not json")
     with pytest.raises(ValueError, match="broken/datapackage.json"):
         read_release(tmp_path)
+
+
+def test_large_tables_get_an_index_per_code_column(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filters and counts of the APIs read an index on big tables; small ones need none."""
+    monkeypatch.setattr("portal.load.database.INDEX_FROM_ROWS", 300)
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}", DEMO_PACKAGES, check_interval=0)
+    release = store.current()
+    inspector = sa.inspect(store.engine)
+    for name in ("businesses", "businesses_by_sector_municipality"):
+        spec = release.resource(name)
+        rows = len(pd.read_csv(DEMO_PACKAGES / "latest" / release.package_of(name)["name"]
+                               / spec["path"], dtype=str))
+        coded = {f["name"] for f in spec["schema"]["fields"]
+                 if f.get("constraints", {}).get("enum")}
+        indexed = {c for ix in inspector.get_indexes(release.table_name(name))
+                   for c in ix["column_names"]} - set(spec["schema"].get("primaryKey", []))
+        assert indexed == (coded if rows >= 300 else set()), name
+    assert coded  # the small table has code columns, and still no index

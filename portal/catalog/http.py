@@ -14,6 +14,7 @@ from collections.abc import Callable
 import flask
 from werkzeug.exceptions import BadRequest as HTTPBadRequest
 
+from portal.cache import cache
 from portal.catalog.model import Catalogue
 from portal.i18n import get_locale
 
@@ -21,6 +22,9 @@ from portal.i18n import get_locale
 MAX_AGE = 60
 #: Largest request body an API accepts (a CKAN action's JSON parameters).
 MAX_BODY = 64 * 1024
+#: Answers up to this size are kept in the cache under their ETag: the same question about
+#: the same release is answered again without building or serialising anything.
+KEEP_BODY = 1024 * 1024
 
 
 def etag(catalogue: Catalogue, *, vary_language: bool = False) -> str:
@@ -41,9 +45,11 @@ def conditional(catalogue: Catalogue, make: Callable[[], flask.Response], *,
     tag = etag(catalogue, vary_language=vary_language)
     request = flask.request
     modified = catalogue.modified
-    fresh = (tag in request.if_none_match if request.if_none_match
+    # flask-compress sends the tag of a compressed body as "<tag>:gzip" (or :br…).
+    sent = {t.partition(":")[0] for t in request.if_none_match}
+    fresh = (tag in sent if sent
              else request.if_modified_since is not None and request.if_modified_since >= modified)
-    response = flask.Response(status=304) if fresh else make()
+    response = flask.Response(status=304) if fresh else _kept(tag, make)
     if response.status_code not in (200, 304):
         return response
     response.set_etag(tag)
@@ -52,6 +58,22 @@ def conditional(catalogue: Catalogue, make: Callable[[], flask.Response], *,
     response.cache_control.max_age = max_age
     if vary_language:
         response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+def _kept(tag: str, make: Callable[[], flask.Response]) -> flask.Response:
+    """``make()``, or the answer it gave before to the same request about the same release."""
+    key = f"http:{tag}"
+    kept = cache.get(key)
+    if kept is not None:
+        body, headers = kept
+        return flask.Response(body, headers=headers)
+    response = make()
+    if response.status_code == 200 and not response.is_streamed:
+        body = response.get_data()
+        if len(body) <= KEEP_BODY:
+            headers = [(k, v) for k, v in response.headers.items() if k != "Content-Length"]
+            cache.set(key, (body, headers))
     return response
 
 
@@ -70,7 +92,7 @@ def json_body() -> dict[str, object]:
     if request.mimetype == "application/json" or not request.form:
         try:
             body = request.get_json(force=True)
-        except HTTPBadRequest:
+        except (HTTPBadRequest, RecursionError):
             raise ValueError("the request body is not valid JSON") from None
         if not isinstance(body, dict):
             raise ValueError("the request body must be a JSON object")

@@ -92,10 +92,13 @@ def _typed(value: object, spec: dict[str, Any], parameter: str) -> Any:
     text = str(value)
     if kind == "integer":
         try:
-            return int(text)
+            number = int(text)
         except ValueError:
             raise BadRequest(f"{parameter}: {text!r} is not an integer",
                              parameter, value) from None
+        if not -(2**63) <= number < 2**63:  # the database's integers are 64-bit
+            raise BadRequest(f"{parameter}: {text!r} is out of range", parameter, value)
+        return number
     if kind == "number":
         try:
             number = float(text)
@@ -242,5 +245,5 @@ def published_value(record: Mapping[str, Any], spec: Mapping[str, Any],
     if kind == "number":
         return repr(float(value))
     if kind == "boolean":
-        return "true" if value else "false"
+        return str(bool(value))  # "True" / "False", as pandas' to_csv in the ETL writes them
     return str(value)

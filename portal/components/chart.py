@@ -318,20 +318,13 @@ def register_callbacks(app: dash.Dash) -> None:
     app.clientside_callback(
         """
         function (values, ids) {
-            // Keep the filters in the address bar (replaceState: no page re-render).
-            const params = new URLSearchParams(window.location.search);
             const active = {};
             ids.forEach((id, i) => {
                 if (values[i] && values[i] !== "ALL") {
-                    params.set(id.name, values[i]);
                     active[id.name] = values[i];
-                } else {
-                    params.delete(id.name);
                 }
             });
-            const search = params.toString();
-            window.history.replaceState(window.history.state, "",
-                window.location.pathname + (search ? "?" + search : ""));
+            window.portal.setQuery(ids.map(id => id.name), active);
             return dash_clientside.callback_context.outputs_list.map(() => active);
         }
         """.replace("ALL", filters.ALL),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
+from dash.exceptions import AppNotFoundError
 
 from portal import query
 from portal.components import chart, filters
@@ -14,6 +16,21 @@ from portal.components.cells import count
 from portal.i18n import _, format_date
 from portal.layout import icon
 from portal.load.database import LoadedRelease
+
+
+def bind_callbacks(register: Callable[[dash.Dash], None]) -> None:
+    """Call ``register`` with the app whose pages are being loaded, from a page module.
+
+    On the app, not ``dash.callback``: the factory builds several apps per process and Dash
+    hands global callbacks to the first one only (see :mod:`portal.layout`). Dash runs each
+    page module once per app, while that app is being built.
+    """
+    try:
+        app = dash.get_app()
+    except AppNotFoundError:  # imported outside an app (e.g. by a tool): nothing to bind
+        return
+    register(app)
+
 
 #: A part of a chart page drawn from the release (key figures, a table…).
 Part = Callable[[LoadedRelease], Component]

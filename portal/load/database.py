@@ -10,6 +10,7 @@ URL: a SQLite file by default, PostgreSQL in production.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import threading
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 #: Published marker of a suppressed cell, and the empty string: both load as NULL.
 MISSING = ("", "[c]")
 KEEP_RELEASES = 2
+#: Tables with at least this many rows get an index on each code-list column, so that the
+#: APIs' filters and counts read an index instead of scanning (a 100,000-row table).
+INDEX_FROM_ROWS = 5000
 #: Row number in the published file, so queries keep its order on any database.
 ROW = "_row"
 _TYPES: dict[str, Any] = {"integer": sa.BigInteger, "number": sa.Float, "boolean": sa.Boolean}
@@ -121,6 +125,12 @@ def _read_resource(root: Path, package: str, resource: dict[str, Any]) -> pd.Dat
     return frame.astype(object).where(frame.notna(), None)
 
 
+def _index_name(table: str, number: int) -> str:
+    """A name unique in the database and within PostgreSQL's 63 characters."""
+    name = f"ix{number}_{table}"
+    return name if len(name) <= 63 else f"ix{number}_{hashlib.sha1(table.encode()).hexdigest()}"
+
+
 class Store:
     """Loads the current release into the database and hands out :class:`LoadedRelease`.
 
@@ -205,12 +215,17 @@ class Store:
         keys = schema.get("primaryKey") or []
         if keys:
             sa.Index(f"ix_{name}"[:63], *(table.c[k] for k in keys))
+        coded = [f["name"] for f in fields
+                 if f.get("constraints", {}).get("enum") and f["name"] not in keys]
         with self.engine.begin() as conn:
             table.drop(conn, checkfirst=True)
             table.create(conn)
             records = frame.assign(**{ROW: range(len(frame))}).to_dict("records")
             for start in range(0, len(records), 5000):
                 conn.execute(table.insert(), records[start:start + 5000])
+            if len(frame) >= INDEX_FROM_ROWS:  # built after the rows: faster than row by row
+                for number, column in enumerate(coded):
+                    sa.Index(_index_name(name, number), table.c[column]).create(conn)
 
     def _drop_old(self, keep: str) -> None:
         """Drop the tables of all but the newest :data:`KEEP_RELEASES` releases."""

@@ -16,11 +16,12 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
+from portal.components.disclosure import number, percent, rules_table
 from portal.components.page import column_headers, heading, notice
 from portal.downloads import Published, format_size
 from portal.i18n import N_, _
 from portal.labels import localised_text
-from portal.layout import icon, page_title
+from portal.layout import page_title
 
 dash.register_page(
     __name__,
@@ -104,20 +105,6 @@ def compliance_levels() -> html.Section:
 # --- methodology: anonymisation ---------------------------------------------------------------
 
 
-def number(value: Any) -> str:
-    """A parameter as people write it: 5, 15, 0.2 (never 15.0)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return f"{value:g}"
-
-
-def percent(share: Any) -> str:
-    """A share (0.05) as a percentage ("5%")."""
-    if not isinstance(share, int | float):
-        return str(share)
-    return _("%(value)s%%", value=f"{share * 100:g}")
-
-
 def parameter_meanings() -> dict[str, str]:
     """What each published parameter means (a function: translated per request)."""
     return {
@@ -134,22 +121,6 @@ def parameter_meanings() -> dict[str, str]:
         "min_interval_width": _("Narrowest range an audit may find for a hidden count"),
         "suppressed_marker": _("How a suppressed cell is shown in the data"),
     }
-
-
-def rule_names() -> dict[str, str]:
-    return {
-        "k_anonymity": _("k-anonymity of the business records"),
-        "local_suppression_share": _("Few records with hidden characteristics"),
-        "l_diversity": _("l-diversity of sensitive answers"),
-        "threshold_p_percent_group": _("Small counts, dominant contributors and all-or-none "
-                                       "cells suppressed"),
-        "lp_audit": _("Audit: hidden cells cannot be worked out from the tables"),
-        "differencing_audit": _("Audit: hidden cells cannot be found by subtraction"),
-    }
-
-
-def scope_names() -> dict[str, str]:
-    return {"businesses": _("Business records"), "all tables": _("All tables")}
 
 
 def anonymisation_rules(params: dict[str, Any]) -> html.Ul:
@@ -221,32 +192,6 @@ def parameters_table(params: dict[str, Any], caption: str) -> dbc.Table:
     header = column_headers([_("Parameter"), _("Value"), _("Meaning")], numeric=[1])
     return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
                      striped=True, responsive=True, size="sm", className="portal-parameters")
-
-
-def passed_badge(passed: bool) -> dbc.Badge:
-    if passed:
-        return dbc.Badge([icon("check-lg", "me-1"), _("Yes")], color="success")
-    return dbc.Badge([icon("x-lg", "me-1"), _("No")], color="danger")
-
-
-def rules_table(rules: list[dict[str, Any]], caption: str) -> dbc.Table:
-    names, scopes = rule_names(), scope_names()
-    rows = [
-        html.Tr([
-            html.Th([names.get(rule.get("rule", ""), rule.get("rule", "")),
-                     html.Div(html.Code(rule.get("rule", "")), className="small")],
-                    scope="row", className="fw-normal"),
-            html.Td(scopes.get(rule.get("scope", ""), rule.get("scope", ""))),
-            html.Td(passed_badge(bool(rule.get("passed")))),
-            # The report's own words, which the ETL writes in English: marked as such.
-            html.Td(rule.get("detail", ""), className="small", lang="en"),
-        ])
-        for rule in rules
-    ]
-    header = column_headers([_("Check"), _("Applies to"), _("Passed"),
-                             _("Detail (as published, in English)")])
-    return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
-                     striped=True, responsive=True, size="sm", className="align-middle")
 
 
 def package_title(descriptor: dict[str, Any], name: str) -> str:

@@ -17,7 +17,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, html
 from dash.development.base_component import Component
-from dash.exceptions import AppNotFoundError
 
 from portal import query
 from portal.components import filters
@@ -31,7 +30,7 @@ from portal.components.figures import (
     styled,
     suppressed_trace,
 )
-from portal.components.page import chart_page
+from portal.components.page import bind_callbacks, chart_page
 from portal.i18n import N_, _, format_number, format_percent
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, page_title
@@ -76,23 +75,13 @@ def redraw(sector: str | None) -> Component:
     return handbook(release, filters.parse(release, {"sector": sector or ""}))
 
 
-def _register_callback() -> None:
-    """Bind :func:`redraw` to the app whose pages are being loaded.
-
-    On the app, not ``dash.callback``: the factory builds several apps per process and
-    Dash hands global callbacks to the first one only (see :mod:`portal.layout`). Dash
-    runs this module once per app, while that app is being built.
-    """
-    try:
-        app = dash.get_app()
-    except AppNotFoundError:  # imported outside an app (e.g. by a tool): nothing to bind
-        return
+def _register(app: dash.Dash) -> None:
     app.callback(Output(CONTENT_ID, "children"),
                  Input({"type": filters.FILTER_TYPE, "name": "sector"}, "value"),
                  prevent_initial_call=True)(redraw)
 
 
-_register_callback()
+bind_callbacks(_register)
 
 
 # --- helpers ---------------------------------------------------------------------------------
