@@ -90,11 +90,32 @@ axe:
 	  npm ci --prefix tests --no-audit --no-fund --loglevel=error; \
 	fi
 
-test: install browser axe translations
-	$(PY) -m pytest --headless
+# The whole suite on SQLite, then the data layer, chart queries and APIs again on this
+# machine's PostgreSQL and Redis (tests/services.sh starts them when they are not running).
+PRODUCTION_TESTS := tests/test_portal_store.py tests/test_release_switch.py tests/test_charts.py \
+	tests/test_api_ckan.py tests/test_api_rest.py tests/test_dcat.py tests/test_catalog_core.py \
+	tests/test_config.py
+.PHONY: services test-production
+services:
+	@tests/services.sh
 
-bench: install browser lighthouse wrk
+test: install browser axe translations locust services
+	$(PY) -m pytest --headless
+	PORTAL_TEST_BACKEND=production $(PY) -m pytest --headless $(PRODUCTION_TESTS)
+
+test-production: install translations services
+	PORTAL_TEST_BACKEND=production $(PY) -m pytest --headless $(PRODUCTION_TESTS)
+
+bench: install browser lighthouse wrk locust
 	$(PY) -m bench
+
+# Locust drives the load and fault tests (tests/test_faults.py) and the production benchmark
+# (bench/production.py) from its own venv: it needs urllib3 2, dash[testing]'s selenium pins 1.26.
+.PHONY: locust
+LOCUST := build/locust-venv/bin/locust
+locust:
+	@[ -x $(LOCUST) ] || { rm -rf build/locust-venv && $(PYTHON) -m venv build/locust-venv && \
+	  build/locust-venv/bin/pip install --quiet 'locust>=2.20,<3'; }
 
 # wrk loads the CKAN API and Datasette in the API benchmark (bench/api.py, which also puts
 # Datasette in its own venv under build/bench); it fails clearly without wrk, so install it here.

@@ -1,9 +1,11 @@
-"""`python -m bench [--only etl|portal|api] [--enterprises N] [--attendance N]`: generate the
-input, run each benchmark, print the figures and write them to bench/results/.
+"""`python -m bench [--only etl|portal|api|production] [--enterprises N] [--attendance N]`:
+generate the input, run each benchmark, print the figures and write them to bench/results/.
 
 `etl` is the pipeline at national scale (bench.json); `portal` is the dashboard's speed in
 Chromium and Lighthouse (portal.json); `api` is the CKAN read API under load beside Datasette
-(api.json). Without --only all run and bench.json holds all."""
+(api.json); `production` is the deployed portal (gunicorn workers, SQLite or PostgreSQL with
+Redis) under locust, and the 100,000-business release loaded and charted (production.json).
+Without --only all run and bench.json holds all."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import anonymise, api, check, portal, publish
+from bench import anonymise, api, check, portal, production, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,9 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--attendance", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", choices=("etl", "portal", "api"),
-                        help="run one part: the ETL pipeline, the portal (dashboard) or the "
-                             "CKAN API beside Datasette")
+    parser.add_argument("--only", choices=("etl", "portal", "api", "production"),
+                        help="run one part: the ETL pipeline, the portal (dashboard), the "
+                             "CKAN API beside Datasette or the production server under load")
+    parser.add_argument("--production-seconds", type=int, default=production.SECONDS,
+                        help="locust run per cell of the production matrix, after the ramp")
+    parser.add_argument("--production-workers", type=int, nargs="+",
+                        default=list(production.WORKERS))
+    parser.add_argument("--production-users", type=int, nargs="+",
+                        default=list(production.USERS))
+    parser.add_argument("--production-no-big", action="store_true",
+                        help="skip the 100,000-business release in the production benchmark")
     args = parser.parse_args(argv)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -47,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "api":
         return 1 if "failed" in _api(args, out, machine) else 0
+    if args.only == "production":
+        return 1 if "failed" in _production(args, out, machine) else 0
 
     from etl.demo import generate
 
@@ -80,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only is None:
         result["portal"] = _portal(args.work, out, machine)
         result["api"] = _api(args, out, machine)
+        result["production"] = _production(args, out, machine)
         (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"written to {out / 'bench.json'}")
-    return 1 if "failed" in result.get("api", {}) else 0
+    return 1 if "failed" in result.get("api", {}) or "failed" in result.get("production", {}) \
+        else 0
 
 
 def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, object]:
@@ -118,6 +132,32 @@ def _api(args: argparse.Namespace, out: Path, machine: dict[str, object]) -> dic
     print("\nCKAN API beside Datasette (same SQLite table), measured in this run:")
     print("\n".join(api.summary(result)))
     print(f"written to {out / 'api.json'}")
+    return result
+
+
+def _production(args: argparse.Namespace, out: Path,
+                machine: dict[str, object]) -> dict[str, object]:
+    """The production benchmark: written to production.json and returned for bench.json.
+
+    Without PostgreSQL, Redis or locust, or with a wrong answer or an error under load, it
+    says why and the exit status is 1, keeping the other benchmarks' figures."""
+    print("production: gunicorn workers × backends × users under locust, then 100,000 "
+          "businesses…", file=sys.stderr)
+    try:
+        figures = production.bench_production(
+            args.work, args.production_seconds, tuple(args.production_workers),
+            tuple(args.production_users), not args.production_no_big, args.enterprises,
+            args.attendance)
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"\nProduction benchmark FAILED: {error}", file=sys.stderr)
+        return {"failed": str(error)}
+    result: dict[str, object] = {"machine": machine, **figures}
+    if not figures["target"]["met"]:
+        result["failed"] = "errors or wrong answers under load (see the cells)"
+    (out / "production.json").write_text(json.dumps(result, indent=1) + "\n")
+    print("\nProduction server under locust, measured in this run:")
+    print("\n".join(production.summary(figures)))
+    print(f"written to {out / 'production.json'}")
     return result
 
 

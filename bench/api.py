@@ -352,9 +352,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_port(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def _wait_port(proc: subprocess.Popen[bytes], port: int, log: Path,
+               timeout: float = START_TIMEOUT_S) -> None:
     """Wait until the server accepts connections; fail with its log if it died."""
-    deadline = time.monotonic() + START_TIMEOUT_S
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}; its log ({log}):\n"
@@ -364,7 +365,7 @@ def _wait_port(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
             return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"nothing listened on port {port} after {START_TIMEOUT_S} s; see {log}")
+    raise RuntimeError(f"nothing listened on port {port} after {timeout} s; see {log}")
 
 
 @contextmanager

@@ -15,7 +15,8 @@ import dash
 import flask
 from markupsafe import escape
 
-from portal import api, delivery, downloads, layout, query, vendor
+from portal import api, delivery, downloads, health, layout, query, security, vendor
+from portal import config as portal_config
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.catalog import schema_org
 from portal.components import chart
@@ -60,6 +61,8 @@ def resolve_packages_dir(packages_dir: Path | str | None) -> Path:
     Raises:
         NotADirectoryError: with a one-line message fit for the command line.
     """
+    if packages_dir is None:  # the CLI's default: $PORTAL_PACKAGES, else the repo's
+        packages_dir = os.environ.get(portal_config.PACKAGES, "").strip() or None
     if packages_dir is None:
         return DEFAULT_PACKAGES_DIR
     path = Path(packages_dir).expanduser().resolve()
@@ -80,11 +83,13 @@ def create_app(
     Args:
         packages_dir: directory of data packages; defaults to the repo's
             ``datapackages/`` (or ``config["PACKAGES_DIR"]`` if given).
-        config: Flask settings overriding the defaults (e.g. ``CACHE_TYPE``,
-            ``DATABASE_URL``: any SQLAlchemy URL, else ``$PORTAL_DATABASE_URL``,
-            else a SQLite file in the Flask instance folder).
+        config: Flask settings overriding the defaults and the ``PORTAL_*`` environment
+            (:mod:`portal.config`), e.g. ``CACHE_TYPE``, ``DATABASE_URL`` (any SQLAlchemy
+            URL; else a SQLite file in the Flask instance folder).
     """
-    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **delivery.SETTINGS, **(config or {})}
+    # Defaults < PORTAL_* environment (portal.config) < explicit ``config``.
+    settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **delivery.SETTINGS,
+                                **portal_config.from_environment(), **(config or {})}
     settings["PACKAGES_DIR"] = resolve_packages_dir(
         packages_dir if packages_dir is not None else settings.get("PACKAGES_DIR")
     )
@@ -95,7 +100,6 @@ def create_app(
     cache.init_app(server)
     delivery.init_app(server)
     server.after_request(remember_locale)
-    server.config.setdefault("DATABASE_URL", os.environ.get("PORTAL_DATABASE_URL"))
     if not server.config.get("DATABASE_URL"):
         Path(server.instance_path).mkdir(parents=True, exist_ok=True)
         server.config["DATABASE_URL"] = f"sqlite:///{Path(server.instance_path) / 'portal.sqlite'}"
@@ -123,6 +127,8 @@ def create_app(
     vendor.init_app(app)
     downloads.init_app(app)
     api.init_app(app)
+    health.init_app(app)
+    security.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)
     chart.register_callbacks(app)

@@ -1,7 +1,8 @@
-"""Command line: ``python -m portal serve [--packages DIR] [--host H] [--port P] [--debug]``.
+"""Command line: ``python -m portal serve [--packages DIR] [--host H] [--port P] [--debug]
+[--production [--workers N] [--threads T]]``.
 
-Serves with the Flask/Dash development server; a production (gunicorn)
-entry point comes in a later issue.
+Without ``--production`` the Flask/Dash development server runs (one process, optional dev
+tools); with it, gunicorn does (:mod:`portal.serve`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from portal import serve as production
 from portal.app import DEFAULT_PACKAGES_DIR, create_app, resolve_packages_dir
+from portal.config import ConfigError
 
 PROG = "python -m portal"
 EXIT_USAGE = 2
@@ -27,13 +30,21 @@ def _port(value: str) -> int:
     return port
 
 
+def _positive(value: str) -> int:
+    """argparse type for a count of workers or threads."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (separate so tests and docs can inspect it)."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="North of Kosovo Product Map web portal."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    serve = commands.add_parser("serve", help="run the portal with the development server")
+    serve = commands.add_parser(
+        "serve", help="run the portal (development server, or gunicorn with --production)")
     serve.add_argument(
         "--packages",
         type=Path,
@@ -47,17 +58,49 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=8050, help="TCP port to listen on (default: %(default)s)"
     )
     serve.add_argument("--debug", action="store_true", help="enable Dash dev tools and auto-reload")
+    serve.add_argument(
+        "--production", action="store_true",
+        help="serve with gunicorn (several worker processes, no debug) instead of the "
+             "development server")
+    serve.add_argument(
+        "--workers", type=_positive, metavar="N",
+        help=f"gunicorn worker processes with --production (default: ${production.WORKERS_ENV} "
+             f"or {production.DEFAULT_WORKERS})")
+    serve.add_argument(
+        "--threads", type=_positive, metavar="T",
+        help=f"threads per worker with --production (default: {production.DEFAULT_THREADS})")
     return parser
 
 
+def _usage_error(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def serve(args: argparse.Namespace) -> int:
-    """Check the packages directory, then run the development server until stopped."""
+    """Check the arguments and packages directory, then serve until stopped."""
     try:
         packages_dir = resolve_packages_dir(args.packages)
     except NotADirectoryError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    app = create_app(packages_dir)
+        return _usage_error(str(error))
+    if args.production:
+        if args.debug:
+            return _usage_error("--debug cannot be used with --production")
+        try:
+            workers = args.workers or production.default_workers()
+            return production.run(packages_dir, args.host, args.port, workers,
+                                  args.threads or production.DEFAULT_THREADS)
+        except ConfigError as error:  # a bad PORTAL_* variable: its one-line message
+            return _usage_error(str(error))
+        except production.StartupError as error:
+            print(f"{PROG}: error: {error}", file=sys.stderr)
+            return 1
+    if args.workers or args.threads:
+        return _usage_error("--workers and --threads need --production")
+    try:
+        app = create_app(packages_dir)
+    except ConfigError as error:
+        return _usage_error(str(error))
     # The dev tools' version check would call a plotly.com server from the browser.
     app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_disable_version_check=True)
     return 0

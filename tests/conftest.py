@@ -1,18 +1,29 @@
-"""Shared fixtures: a portal app per test (Flask-tutorial style) and browser options."""
+"""Shared fixtures: a portal app per test (Flask-tutorial style) and browser options.
+
+``PORTAL_TEST_BACKEND=production`` runs the same tests on the production backends of this
+machine: every test portal gets a fresh PostgreSQL schema (``t_<uuid>``, through the
+URL's ``search_path``) and its own Redis key prefix, both removed when the process ends.
+``make test`` runs the data-layer and API tests that way after the full SQLite run.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dash
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from portal.app import create_app
+from portal.config import SAFE_REDIS_CACHE
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.options import Options
@@ -32,9 +43,89 @@ def packages_dir(tmp_path: Path) -> Path:
 DEMO_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
 
 
+#: "sqlite" (the default: a SQLite file and an in-process cache per test portal) or
+#: "production" (PostgreSQL and Redis, see the module docstring).
+BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "production"):
+    raise pytest.UsageError(f"PORTAL_TEST_BACKEND must be sqlite or production, got {BACKEND!r}")
+PRODUCTION = BACKEND == "production"
+#: The servers of the production run (``tests/services.sh`` starts them).
+TEST_POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL",
+                                   "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+_schemas: list[str] = []
+_prefixes: list[str] = []
+_engines: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def _admin() -> sa.Engine:
+    return sa.create_engine(TEST_POSTGRES_URL, poolclass=sa.pool.NullPool)
+
+
+def database_url(tmp_path: Path, name: str = "portal.sqlite") -> str:
+    """A database of the test's own: a SQLite file in ``tmp_path``, or a new PostgreSQL schema."""
+    if not PRODUCTION:
+        return f"sqlite:///{tmp_path / name}"
+    schema = f"t_{uuid.uuid4().hex}"
+    with _admin().begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    _schemas.append(schema)
+    return f"{TEST_POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
 def portal_config(tmp_path: Path) -> dict[str, object]:
-    """Settings of a test portal: its own SQLite file and a cache of its own."""
-    return {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite'}"}
+    """Settings of a test portal: its own database and a cache of its own."""
+    config: dict[str, object] = {"TESTING": True, "DATABASE_URL": database_url(tmp_path)}
+    if PRODUCTION:
+        prefix = f"nkpm-test-{uuid.uuid4().hex}:"
+        _prefixes.append(prefix)
+        config.update(CACHE_TYPE=SAFE_REDIS_CACHE, CACHE_REDIS_URL=TEST_REDIS_URL,
+                      CACHE_KEY_PREFIX=prefix)
+    return config
+
+
+@atexit.register
+def _remove_production_data() -> None:
+    """Drop the test schemas and Redis keys (at exit: module-scoped apps use them to the end).
+
+    At exit rather than in a session fixture, so that the subprocesses some tests start
+    clean up after themselves too.
+    """
+    for engine in list(_engines):
+        engine.dispose()
+    if _schemas:
+        with _admin().begin() as conn:
+            for schema in _schemas:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    if _prefixes:
+        import redis
+
+        client = redis.Redis.from_url(TEST_REDIS_URL)
+        for prefix in _prefixes:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    """Return each test's PostgreSQL connections, so hundreds of test portals stay within
+    ``max_connections`` (an engine used again later simply reconnects)."""
+    if not PRODUCTION:
+        yield
+        return
+
+    def remember(conn: sa.Connection) -> None:
+        _engines.add(conn.engine)
+
+    sa.event.listen(sa.Engine, "engine_connect", remember)
+    try:
+        yield
+    finally:
+        sa.event.remove(sa.Engine, "engine_connect", remember)
+        for engine in list(_engines):
+            engine.dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from portal import query
 from portal.app import create_app
 from portal.load.database import Store
 from portal.load.release import read_release
-from tests.conftest import DEMO_PACKAGES, portal_config
+from tests.conftest import DEMO_PACKAGES, database_url, portal_config
 
 LATEST = DEMO_PACKAGES / "latest"
 PRODUCT_MAP = "north-kosovo-product-map"
@@ -72,7 +72,7 @@ def test_release_fingerprint_follows_the_descriptors(tmp_path: Path) -> None:
 
 def test_nothing_published_means_no_release(tmp_path: Path) -> None:
     assert read_release(tmp_path) is None
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
+    store = Store(database_url(tmp_path, "db.sqlite"), tmp_path)
     assert store.current() is None
 
 
@@ -128,7 +128,7 @@ def test_a_new_release_is_loaded_without_restart(tmp_path: Path) -> None:
 
 def test_old_releases_are_dropped(tmp_path: Path) -> None:
     packages = _copy_release(tmp_path)
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}", packages, check_interval=0)
+    store = Store(database_url(tmp_path, "db.sqlite"), packages, check_interval=0)
     keys = [store.current().key]  # type: ignore[union-attr]
     for number in (1, 2):
         _publish_changed(packages, f"1.0.{number}", "businesses_by_hs_chapter", 0, str(number))
@@ -151,7 +151,7 @@ def test_large_tables_get_an_index_per_code_column(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Filters and counts of the APIs read an index on big tables; small ones need none."""
     monkeypatch.setattr("portal.load.database.INDEX_FROM_ROWS", 300)
-    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}", DEMO_PACKAGES, check_interval=0)
+    store = Store(database_url(tmp_path, "p.sqlite"), DEMO_PACKAGES, check_interval=0)
     release = store.current()
     inspector = sa.inspect(store.engine)
     for name in ("businesses", "businesses_by_sector_municipality"):

@@ -205,7 +205,10 @@ def _fetch(release_key: str, table_name: str, row_query: RowQuery,
         where.append(sa.or_(*(sa.func.lower(table.c[c]).contains(term, autoescape=True)
                               for c in text_fields)) if text_fields else sa.false())
     selected = row_query.fields or tuple(c.name for c in table.c if c.name != ROW)
-    order = [table.c[c].desc() if d else table.c[c].asc() for c, d in row_query.sort]
+    # Missing (suppressed) values sort last both ways, on every database: SQLite and
+    # PostgreSQL disagree when left to themselves.
+    order = [(table.c[c].desc() if d else table.c[c].asc()).nulls_last()
+             for c, d in row_query.sort]
     statement = (sa.select(table.c[ROW], *(table.c[c] for c in selected)).where(*where)
                  .order_by(*order, table.c[ROW]).limit(row_query.limit)
                  .offset(row_query.offset))

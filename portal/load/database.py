@@ -5,16 +5,24 @@ release loads beside the one being served and becomes visible in one step (the
 row in ``portal_release`` turning ``ready``); a request pins one
 :class:`LoadedRelease` and never sees a mix of two. Works over any SQLAlchemy
 URL: a SQLite file by default, PostgreSQL in production.
+
+On PostgreSQL several worker processes share the database: loading is serialised by an
+advisory lock (per schema), so workers starting together load a release once, and the
+others wait for it and then read it. Connections are checked before use
+(``pool_pre_ping``), so a restarted PostgreSQL costs nothing but a reconnect.
 """
 
 from __future__ import annotations
 
 import copy
+import fcntl
 import hashlib
 import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,10 +133,23 @@ def _read_resource(root: Path, package: str, resource: dict[str, Any]) -> pd.Dat
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _index_name(table: str, number: int) -> str:
+#: PostgreSQL's longest identifier (longer ones are silently cut, and then may collide).
+MAX_NAME = 63
+
+
+def _index_name(table: str, number: int | str) -> str:
     """A name unique in the database and within PostgreSQL's 63 characters."""
     name = f"ix{number}_{table}"
-    return name if len(name) <= 63 else f"ix{number}_{hashlib.sha1(table.encode()).hexdigest()}"
+    return (name if len(name) <= MAX_NAME
+            else f"ix{number}_{hashlib.sha1(table.encode()).hexdigest()}")
+
+
+def engine_url(url: str) -> str:
+    """``url`` with a bare ``postgresql://`` meaning psycopg 3 (SQLAlchemy means psycopg2)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
 
 
 class Store:
@@ -140,14 +161,54 @@ class Store:
     """
 
     def __init__(self, url: str, packages_dir: Path, check_interval: float = 2.0) -> None:
-        self.engine = sa.create_engine(url)
+        self.engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
         self.packages_dir = packages_dir
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._current: LoadedRelease | None = None
         self._checked = float("-inf")
         self._tables: dict[str, sa.Table] = {}
-        metadata.create_all(self.engine)
+        with self._exclusive():  # workers starting together must not both create it
+            metadata.create_all(self.engine)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Across processes, one at a time: PostgreSQL advisory lock on the current schema.
+
+        The lock is a session lock on a connection of its own, held while other
+        connections load the tables. SQLite gets the same from ``flock`` on a file beside
+        the database (several workers may serve one SQLite file too).
+        """
+        if self.engine.dialect.name == "sqlite":
+            database = self.engine.url.database
+            if not database or database == ":memory:":
+                yield
+                return
+            with open(f"{database}.load-lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+            return
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        key = sa.text("SELECT hashtext(current_schema() || :name)")
+        with self.engine.connect() as conn:
+            number = conn.execute(key, {"name": "/portal_release"}).scalar_one()
+            conn.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:n)"), {"n": number})
+                conn.commit()
+
+    def _ready(self, fingerprint: str) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(releases_table.c.state, releases_table.c.descriptors)
+                                .where(releases_table.c.fingerprint == fingerprint)).first()
 
     def table(self, name: str) -> sa.Table:
         """A loaded table (reflected once; release tables never change after loading)."""
@@ -173,11 +234,13 @@ class Store:
             return None
         if self._current is not None and self._current.fingerprint == release.fingerprint:
             return self._current
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(releases_table.c.state, releases_table.c.descriptors)
-                               .where(releases_table.c.fingerprint == release.fingerprint)).first()
+        row = self._ready(release.fingerprint)
         if row is None or row.state != "ready":
-            return self.load(release)
+            with self._exclusive():
+                # Another worker may have loaded it while this one waited for the lock.
+                row = self._ready(release.fingerprint)
+                if row is None or row.state != "ready":
+                    return self.load(release)
         return LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors))
 
     def load(self, release: Release) -> LoadedRelease:
@@ -210,11 +273,15 @@ class Store:
 
     def _load_table(self, name: str, frame: pd.DataFrame, schema: dict[str, Any]) -> None:
         fields = schema["fields"]
-        table = sa.Table(name, sa.MetaData(), sa.Column(ROW, sa.Integer, primary_key=True), *(
-            sa.Column(f["name"], _column_type(f)) for f in fields))
+        if len(name) > MAX_NAME:
+            raise ValueError(f"table name longer than {MAX_NAME} characters: {name}")
+        # _row is given, never generated (no SERIAL sequence on PostgreSQL).
+        table = sa.Table(name, sa.MetaData(),
+                         sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=False),
+                         *(sa.Column(f["name"], _column_type(f)) for f in fields))
         keys = schema.get("primaryKey") or []
         if keys:
-            sa.Index(f"ix_{name}"[:63], *(table.c[k] for k in keys))
+            sa.Index(_index_name(name, ""), *(table.c[k] for k in keys))
         coded = [f["name"] for f in fields
                  if f.get("constraints", {}).get("enum") and f["name"] not in keys]
         with self.engine.begin() as conn:
