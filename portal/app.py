@@ -15,7 +15,7 @@ import dash
 import flask
 from markupsafe import escape
 
-from portal import api, delivery, downloads, health, layout, query, security, vendor
+from portal import api, delivery, downloads, embed, health, layout, query, security, vendor
 from portal import config as portal_config
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.catalog import schema_org
@@ -128,6 +128,7 @@ def create_app(
     downloads.init_app(app)
     api.init_app(app)
     health.init_app(app)
+    embed.init_app(app)
     security.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)

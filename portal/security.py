@@ -12,8 +12,11 @@ Why each piece is here:
   2-D charts the portal draws) runs without ``'unsafe-eval'``; the browser test would
   report the violation as a console error otherwise.
 - **frame-ancestors 'none'** (and the legacy ``X-Frame-Options: DENY``): no page may be
-  framed, which rules out click-jacking. The portal has no embeddable view yet; one would
-  get its own, open ``frame-ancestors`` through :data:`FRAMEABLE_ENDPOINTS`.
+  framed, which rules out click-jacking. The one exception is the embeddable chart view
+  (:mod:`portal.embed`, ``/embed/<chart_id>``), made to be framed by other sites: its
+  endpoint is in :data:`FRAMEABLE_ENDPOINTS` and gets ``frame-ancestors *`` and no
+  ``X-Frame-Options``. It is a read-only card with one outbound link, so there is nothing to
+  click-jack; the scripts and files it loads are not framed themselves and stay closed.
 - **X-Content-Type-Options: nosniff**: downloads (CSV, JSON, XML) are never run as scripts or
   styles, whatever a browser guesses from their bytes.
 - **Referrer-Policy: strict-origin-when-cross-origin**: links out (licence, sources) do not
@@ -41,9 +44,8 @@ log = logging.getLogger(__name__)
 #: Largest request body accepted (bytes): far above any Dash callback or CKAN action body.
 MAX_CONTENT_LENGTH = 1024 * 1024
 
-#: Endpoints whose answers may be framed by any site (none yet: an embeddable chart view
-#: would be listed here).
-FRAMEABLE_ENDPOINTS: frozenset[str] = frozenset()
+#: Endpoints whose answers may be framed by any site: the embeddable chart view only.
+FRAMEABLE_ENDPOINTS: frozenset[str] = frozenset({"embed.view"})
 
 #: Every directive except ``script-src`` (which carries the hashes) and ``frame-ancestors``.
 _DIRECTIVES = (
@@ -129,7 +131,9 @@ def init_app(app: dash.Dash) -> None:
 
     @server.after_request
     def security_headers(response: flask.Response) -> flask.Response:
-        frameable = flask.request.endpoint in FRAMEABLE_ENDPOINTS
+        # Only a real answer of a frameable view is opened; its errors (404…) stay closed.
+        frameable = (flask.request.endpoint in FRAMEABLE_ENDPOINTS
+                     and response.status_code < 400)
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers["Content-Security-Policy"] = content_security_policy(
