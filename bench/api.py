@@ -369,20 +369,29 @@ def _wait_port(proc: subprocess.Popen[bytes], port: int, log: Path,
 
 
 @contextmanager
-def server(argv: list[str], port: int, log: Path) -> Iterator[str]:
-    """A server in its own process (stopped at the end, by its pid), answering on ``port``."""
+def process(argv: list[str], port: int, log: Path, *, env: dict[str, str] | None = None,
+            timeout: float = START_TIMEOUT_S,
+            stop_timeout: float = 20) -> Iterator[subprocess.Popen[bytes]]:
+    """A server in its own process answering on ``port`` (stopped, by its pid, at the end)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     try:
-        _wait_port(proc, port, log)
-        yield f"http://127.0.0.1:{port}"
+        _wait_port(proc, port, log, timeout)
+        yield proc
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def server(argv: list[str], port: int, log: Path) -> Iterator[str]:
+    """:func:`process`, giving its base URL."""
+    with process(argv, port, log):
+        yield f"http://127.0.0.1:{port}"
 
 
 def gunicorn_argv(packages: Path, database: Path, port: int) -> list[str]:

@@ -186,32 +186,16 @@ class Server:
 def production_server(packages: Path, backends: Backends, workers: int, log: Path,
                       threads: int = THREADS) -> Iterator[Server]:
     """The portal in production mode on a free loopback port, stopped (by pid) at the end."""
-    from bench.api import free_port
+    from bench.api import free_port, process
 
     port = free_port()
     argv = server_argv(packages, port, workers, threads)
     env = {**os.environ, **backends.environ(), "PORTAL_PACKAGES": str(packages),
            "PORTAL_WORKERS": str(workers)}
     started = time.monotonic()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-    try:
-        _wait_listening(proc, port, log)
+    # The master loads the release before it listens: allow for a big one.
+    with process(argv, port, log, env=env, timeout=LOAD_TIMEOUT_S, stop_timeout=30) as proc:
         yield Server(f"http://127.0.0.1:{port}", proc, log, argv, backends, started)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    """Wait long enough for a master that loads a big release before it listens."""
-    from bench.api import _wait_port
-
-    _wait_port(proc, port, log, LOAD_TIMEOUT_S)
 
 
 def get(url: str, timeout: float = 30) -> tuple[int, bytes]:
