@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import etl.anonymise.secondary as secondary
-from etl.anonymise.audit import differencing_audit, lp_audit, protect
+import etl.anonymise.protect as protect_module
+from etl.anonymise.audit import differencing_audit, lp_audit
 from etl.anonymise.errors import DisclosureError
 from etl.anonymise.params import DEFAULTS, SUPPRESSED, Params
 from etl.anonymise.primary import (
@@ -21,6 +21,7 @@ from etl.anonymise.primary import (
     p_percent,
     threshold,
 )
+from etl.anonymise.protect import protect
 from etl.anonymise.secondary import SecondaryOutcome, apply_secondary, close_lines
 from etl.anonymise.tables import (
     PUBLISHED,
@@ -243,7 +244,7 @@ def _no_secondary(link: Linked, params: Params) -> SecondaryOutcome:
 
 
 def test_protect_refuses_tables_that_fail_an_audit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(secondary, "apply_secondary", _no_secondary)
+    monkeypatch.setattr(protect_module, "apply_secondary", _no_secondary)
     frame = businesses({("X", "a"): 10, ("X", "b"): 3, ("Y", "a"): 8, ("Y", "b"): 9})
     with pytest.raises(DisclosureError) as caught:
         protect({"businesses": frame}, [TableSpec("t", "businesses", ("sector", "town"))], P)

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from etl.anonymise import catalogue, risk_report
-from etl.anonymise.audit import ProtectedTables, protect
 from etl.anonymise.errors import DisclosureError
 from etl.anonymise.hierarchies import QI_HIERARCHIES
 from etl.anonymise.microdata import USED_COLUMNS, Microdata, anonymise_businesses
 from etl.anonymise.params import DEFAULTS, SUPPRESSED, Params
 from etl.anonymise.primary import RULES
+from etl.anonymise.protect import ProtectedTables, protect
 from etl.anonymise.pseudonym import release_key
 from etl.rawformat import tables as raw_tables
 from etl.validate import CheckResult

@@ -1,0 +1,150 @@
+"""The protection pipeline of one release: build the tables, suppress, audit, and refuse.
+
+Primary suppression (:mod:`.primary`), then secondary suppression to a fixed point of the
+single-release audits (:mod:`.secondary`, :mod:`.audit`), then — when earlier releases exist —
+more suppression until the audits across releases pass (:mod:`.joint`); finally a guard that
+re-checks every published cell against the primary rules, independently of how suppression
+got there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .audit import DIFFERENCING_RULE, LP_RULE, DifferencingAuditResult, LpAuditResult
+from .errors import DisclosureError
+from .params import DEFAULTS, SUPPRESSED, Params
+from .primary import RULES, apply_primary, rules_fired
+from .secondary import apply_secondary
+from .tables import (
+    COUNT,
+    PRIMARY_PREFIX,
+    PUBLISHED,
+    SECONDARY,
+    CellKey,
+    Linked,
+    Table,
+    TableSpec,
+    build_table,
+)
+
+
+@dataclass(frozen=True)
+class ProtectedTables:
+    """The publishable tables, their summary for the disclosure-risk report, and the audits."""
+
+    tables: dict[str, pd.DataFrame]
+    specs: dict[str, TableSpec]
+    summary: pd.DataFrame
+    lp: LpAuditResult
+    differencing: DifferencingAuditResult
+    params: Params
+    #: Published cells re-checked against every primary rule after suppression.
+    checked: int = 0
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def for_publication(self, name: str) -> pd.DataFrame:
+        """The table as files carry it: suppressed values shown as ``SUPPRESSED``, not blank."""
+        frame = self.tables[name].copy()
+        text = frame["value"].astype(object).map(str)
+        frame["value"] = text.where(frame["status"] == "published", SUPPRESSED)
+        return frame
+
+
+def _frame(table: Table) -> pd.DataFrame:
+    cells = table.cells
+    frame = pd.DataFrame({d: [c.coords[i] for c in cells] for i, d in enumerate(table.spec.dims)})
+    values = [np.nan if c.suppressed else c.value for c in cells]
+    frame["value"] = (pd.array(values, dtype="Float64").astype("Int64") if table.spec.measure
+                      is None else np.array(values, dtype=float))
+    frame["status"] = ["suppressed" if c.suppressed else "published" for c in cells]
+    frame["rule"] = [c.rule for c in cells]
+    return frame
+
+
+def _summary(tables: list[Table]) -> pd.DataFrame:
+    rows = []
+    for t in tables:
+        statuses = [c.status for c in t.cells]
+        primary = sum(s.startswith(PRIMARY_PREFIX) for s in statuses)
+        secondary = statuses.count(SECONDARY)
+        rows.append({"table": t.name, "unit": t.spec.unit, "measure": t.spec.measure or COUNT,
+                     "cells": len(statuses), "primary": primary, "secondary": secondary,
+                     **{r: statuses.count(PRIMARY_PREFIX + r) for r in RULES},
+                     "suppressed_share": (primary + secondary) / max(1, len(statuses))})
+    return pd.DataFrame(rows)
+
+
+UnitFrame = pd.DataFrame | tuple[pd.DataFrame, np.ndarray]
+"""One row per unit, or records with each record's unit index (participations → people)."""
+
+
+def _close_public(link: Linked) -> None:
+    """Add what public totals give away: in an additive line where every cell but one is
+    public, that one is public too (e.g. scale-up meetings = all meetings − pilot meetings)."""
+    changed = True
+    while changed:
+        changed = False
+        for line in link.lines:
+            if not line.additive:
+                continue
+            hidden = [k for k in (line.margin, *line.members) if k not in link.public]
+            if len(hidden) == 1:
+                link.public.add(hidden[0])
+                changed = True
+
+
+def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
+            params: Params = DEFAULTS, public: Collection[CellKey] = ()) -> ProtectedTables:
+    """Build, suppress (primary then secondary) and audit ``specs`` over the unit frames.
+
+    ``public`` lists aggregates published whatever their size (programme-wide totals of
+    activities): they stay published, are never chosen as complements, and the audits treat
+    them as known. Raises :class:`DisclosureError` rather than return tables an audit does not
+    pass, or that publish a cell a primary rule forbids.
+    """
+    missing = sorted({s.unit for s in specs} - set(frames))
+    if missing:
+        raise KeyError(f"no unit frame for {missing}")
+
+    def build(spec: TableSpec) -> Table:
+        given = frames[spec.unit]
+        frame, ids = given if isinstance(given, tuple) else (given, None)
+        return build_table(frame, spec, ids)
+
+    tables = [build(s) for s in specs]
+    link = apply_primary(Linked(tables), params)
+    link.public.update(link.index[key] for key in public if key in link.index)
+    _close_public(link)
+    for k in link.public:
+        link.set_status(k, PUBLISHED)
+    outcome = apply_secondary(link, params)
+    checked = 0
+    for table in tables:  # a guard, independent of how suppression got here
+        for cell in table.cells:
+            if cell.suppressed or link.index[cell.key] in link.public:
+                continue
+            checked += 1
+            fired = rules_fired(cell, table, params)
+            if fired:
+                raise DisclosureError(fired[0], table.name,
+                                      f"{cell.label()} is published but breaks {fired[0]}")
+    if not outcome.lp.passed:
+        bad = outcome.lp.failures[0]
+        raise DisclosureError(LP_RULE, bad.tables[0],
+                              f"{bad.label} = {bad.value:g} lies in [{bad.lower:g}, "
+                              f"{bad.upper:g}], narrower than {bad.required:g} "
+                              f"({len(outcome.lp.failures)} cells fail)")
+    if not outcome.differencing.passed:
+        bad_pair = outcome.differencing.failures[0]
+        raise DisclosureError(DIFFERENCING_RULE, bad_pair.table,
+                              f"{bad_pair.bigger_label} − {bad_pair.smaller_label} isolates "
+                              f"{bad_pair.difference} units")
+    return ProtectedTables({t.name: _frame(t) for t in tables}, {s.name: s for s in specs},
+                           _summary(tables), outcome.lp, outcome.differencing, params, checked)
