@@ -260,3 +260,166 @@ def test_cli_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                      "--format", fmt, "--quiet"]) == 0
         assert main(["check", str(out), "--quiet"]) == 0
         assert "No errors" in capsys.readouterr().out
+
+
+# Survey waves -----------------------------------------------------------------------------
+
+WINDOW_2 = (pd.Timestamp("2021-01-01"), pd.Timestamp("2021-03-31"))
+WINDOW_3 = (pd.Timestamp("2021-04-01"), pd.Timestamp("2021-06-30"))
+ANSWERS = [c for c in FIELDS["enterprises"]
+           if c not in ("enterprise_id", "interview_date", "comments")]
+
+
+@pytest.fixture(scope="module")
+def wave2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("w2") / "raw", wave=2)
+
+
+@pytest.fixture(scope="module")
+def wave3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("w3") / "raw", wave=3)
+
+
+@pytest.fixture(scope="module")
+def tables2(wave2: Path) -> dict[str, pd.DataFrame]:
+    return {name: _read(wave2, name) for name in TABLES}
+
+
+def _added(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The rows a wave appended (earlier rows must come first, unchanged)."""
+    assert after.iloc[: len(before)].equals(before)
+    return after.iloc[len(before):]
+
+
+def _within(dates: pd.Series, window: tuple[pd.Timestamp, pd.Timestamp]) -> bool:
+    return bool(_date(dates).between(*window).all())
+
+
+def test_wave_one_is_the_first_export(demo: Path, tmp_path: Path) -> None:
+    first = generate(tmp_path / "w1", wave=1)
+    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in demo.iterdir())
+    for path in demo.iterdir():
+        assert (first / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_waves_check_clean(wave2: Path, wave3: Path) -> None:
+    for number, path in ((2, wave2), (3, wave3)):
+        result = check_path(path)
+        assert [p.as_dict() for p in result.problems] == [], number
+        assert result.raw.demo_marker == {**marker(0, 400), "wave": number}
+
+
+def test_wave_same_bytes(wave2: Path, tmp_path: Path) -> None:
+    again = generate(tmp_path / "again", wave=2)
+    names = sorted(p.name for p in wave2.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    for name in names:
+        assert (wave2 / name).read_bytes() == (again / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_small_waves_check_clean(seed: int, tmp_path: Path) -> None:
+    out = generate(tmp_path / "small", enterprises=60, seed=seed, wave=4)
+    assert [p.as_dict() for p in check_path(out).problems] == []
+
+
+def test_wave_xlsx(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a.xlsx", fmt="xlsx", enterprises=120, seed=3, wave=2)
+    second = generate(tmp_path / "b.xlsx", fmt="xlsx", enterprises=120, seed=3, wave=2)
+    assert first.read_bytes() == second.read_bytes()
+    result = check_path(first)
+    assert [p.as_dict() for p in result.problems] == []
+    assert result.raw.demo_marker["wave"] == 2
+
+
+def test_wave_needs_a_positive_number(tmp_path: Path) -> None:
+    for wave in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="wave"):
+            generate(tmp_path / "bad", wave=wave)  # type: ignore[arg-type]
+
+
+def test_wave_businesses(tables: dict[str, pd.DataFrame],
+                         tables2: dict[str, pd.DataFrame]) -> None:
+    e1, e2 = tables["enterprises"], tables2["enterprises"]
+    gone = set(e1["enterprise_id"]) - set(e2["enterprise_id"])
+    assert len(gone) == 1  # one business closed ...
+    assert not gone & set(tables["attendance"]["enterprise_id"])  # ... that nothing names
+    assert not gone & set(tables["b2b_meetings"]["north_enterprise_id"])
+    assert not gone & set(tables2["products"]["enterprise_id"])
+    new = e2[~e2["enterprise_id"].isin(e1["enterprise_id"])]
+    assert new["enterprise_id"].tolist() == [f"PM-{i:04d}" for i in range(401, 441)]
+    assert _within(new["interview_date"], WINDOW_2)
+    assert set(new["enterprise_id"]) <= set(tables2["products"]["enterprise_id"])
+    assert len(e2) == len(e1) - 1 + 40
+
+
+def test_wave_changed_businesses(tables: dict[str, pd.DataFrame],
+                                 tables2: dict[str, pd.DataFrame]) -> None:
+    both = tables["enterprises"].merge(tables2["enterprises"], on="enterprise_id",
+                                       suffixes=("_1", "_2"))
+    moved = both["interview_date_1"] != both["interview_date_2"]
+    assert moved.sum() == 6
+    assert _within(both.loc[moved, "interview_date_2"], WINDOW_2)
+    answers = pd.concat([_code(both[f"{c}_1"]) != _code(both[f"{c}_2"]) for c in ANSWERS],
+                        axis=1)
+    assert answers[moved].any(axis=1).all()  # every re-interview changed an answer
+    assert not answers[~moved].any(axis=None)  # nobody else's answers changed
+    full = _num(both["employees_full_time_2"]) + _num(both["employees_part_time_2"]).fillna(0)
+    female = _num(both["employees_female_2"])
+    assert (female[female.notna()] <= full[female.notna()]).all()
+
+
+def test_wave_sessions_and_attendance(tables: dict[str, pd.DataFrame],
+                                      tables2: dict[str, pd.DataFrame]) -> None:
+    sessions = _added(tables["trainings"], tables2["trainings"])
+    assert sessions["training_id"].tolist() == [f"TR-{i:03d}" for i in range(25, 31)]
+    assert _within(sessions["start_date"], WINDOW_2) and _within(sessions["end_date"], WINDOW_2)
+    rows = _added(tables["attendance"], tables2["attendance"])
+    assert set(rows["training_id"]) == set(sessions["training_id"])
+    assert 90 <= len(rows) <= 150  # about 20 per new session
+    assert not rows.duplicated(["training_id", "participant_name"]).any()
+    before = tables["attendance"][["participant_name", "enterprise_id"]].drop_duplicates()
+    again = rows.merge(before, on=["participant_name", "enterprise_id"])
+    assert 0.2 <= len(again) / len(rows) <= 0.6  # people attending again
+    new = set(tables2["enterprises"]["enterprise_id"]) - set(tables["enterprises"]["enterprise_id"])
+    assert rows["enterprise_id"].isin(new).sum() >= 10  # owners and staff of new businesses
+
+
+def test_wave_meetings(tables: dict[str, pd.DataFrame],
+                       tables2: dict[str, pd.DataFrame]) -> None:
+    meetings = _added(tables["b2b_meetings"], tables2["b2b_meetings"])
+    assert meetings["meeting_id"].tolist() == [f"B2B-{i:03d}" for i in range(36, 44)]
+    assert _within(meetings["date"], WINDOW_2)
+    assert (_code(meetings["phase"]) == "scale_up").all()
+    assert not _kas(meetings["counterpart_municipality"]).isin(NORTH).any()
+    signed = meetings[_code(meetings["outcome"]) == "agreement_signed"]
+    assert signed["north_enterprise_id"].nunique() >= 5
+    new = set(tables2["enterprises"]["enterprise_id"]) - set(tables["enterprises"]["enterprise_id"])
+    north = set(meetings["north_enterprise_id"])
+    assert north & new and north - new  # existing and new businesses meet
+
+
+def test_wave_reports(demo: Path, wave2: Path, tables: dict[str, pd.DataFrame],
+                      tables2: dict[str, pd.DataFrame]) -> None:
+    assert (wave2 / "indicators.csv").read_bytes() == (demo / "indicators.csv").read_bytes()
+    reports = _added(tables["indicator_reports"], tables2["indicator_reports"])
+    i = tables2["indicators"]
+    assert sorted(reports["indicator_id"]) == sorted(i.loc[i["metric"] == "", "indicator_id"])
+    assert _within(reports["period_start"], WINDOW_2) and _within(reports["period_end"],
+                                                                  WINDOW_2)
+    last = _num(tables["indicator_reports"].groupby("indicator_id")["actual"].last())
+    now = _num(reports.set_index("indicator_id")["actual"])
+    assert now["OUT1.2"] > last["OUT1.2"] and now["OC2.3"] < last["OC2.3"]
+
+
+def test_wave_three_follows_wave_two(tables2: dict[str, pd.DataFrame], wave3: Path) -> None:
+    e2, e3 = tables2["enterprises"], _read(wave3, "enterprises")
+    assert len(set(e2["enterprise_id"]) - set(e3["enterprise_id"])) == 1
+    new = e3[~e3["enterprise_id"].isin(e2["enterprise_id"])]
+    assert new["enterprise_id"].iloc[[0, -1]].tolist() == ["PM-0441", "PM-0480"]
+    assert _within(new["interview_date"], WINDOW_3)
+    sessions = _added(tables2["trainings"], _read(wave3, "trainings"))
+    assert sessions["training_id"].iloc[0] == "TR-031"
+    assert _within(sessions["end_date"], WINDOW_3)
+    meetings = _added(tables2["b2b_meetings"], _read(wave3, "b2b_meetings"))
+    assert meetings["meeting_id"].iloc[0] == "B2B-044"

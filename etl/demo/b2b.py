@@ -65,14 +65,18 @@ def _dates(rng: np.random.Generator, start: str, end: str, k: int) -> np.ndarray
     return days + np.select([wd == 5, wd == 6], [2, 1], 0).astype("m8[D]")
 
 
-def _pick_north(rng: np.random.Generator, ent: Enterprises, k: int, strict: bool
-                ) -> np.ndarray:
-    """Northern businesses likely to be matched: formal goods producers with potential."""
+def pick_north(rng: np.random.Generator, ent: Enterprises, k: int, strict: bool,
+               among: np.ndarray | None = None) -> np.ndarray:
+    """Northern businesses likely to be matched: formal goods producers with potential.
+
+    ``among`` (a mask) limits the choice, e.g. to the businesses a survey wave added.
+    """
     goods = np.array([s.goods for s in SECTORS])[ent.sector]
-    good = (ent.growth >= 3) & goods & (ent.formal if strict else True)
+    allowed = np.ones(len(ent), dtype=bool) if among is None else among
+    good = (ent.growth >= 3) & goods & (ent.formal if strict else True) & allowed
     candidates = np.flatnonzero(good)
     if len(candidates) < k:
-        candidates = np.arange(len(ent))
+        candidates = np.flatnonzero(allowed)
     replace = len(candidates) < k
     return np.sort(rng.choice(candidates, size=k, replace=replace))
 
@@ -81,8 +85,6 @@ def build(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
           munis: dict[int, Municipality]) -> Table:
     """The pilot meetings followed by the scale-up meetings, in date order."""
     s = scale_up_count(len(ent))
-    k = PILOT_MEETINGS + s
-    pilot = np.arange(k) < PILOT_MEETINGS
     date = np.concatenate([
         _dates(rng, "2019-10-07", "2019-11-29", PILOT_MEETINGS),
         np.sort(np.concatenate([
@@ -90,13 +92,49 @@ def build(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
             _dates(rng, "2020-06-15", "2020-12-11", s - s // 3),
         ])),
     ])
-    north = np.concatenate([rng.permutation(_pick_north(rng, ent, PILOT_MEETINGS, True)),
-                            _pick_north(rng, ent, s, False)])
+    north = np.concatenate([rng.permutation(pick_north(rng, ent, PILOT_MEETINGS, True)),
+                            pick_north(rng, ent, s, False)])
     north = np.concatenate([north[:PILOT_MEETINGS], rng.permutation(north[PILOT_MEETINGS:])])
+    return meetings(rng, ent, first_product, munis, date=date, north=north, with_pilot=True)
+
+
+def _ensure_signed(rng: np.random.Generator, outcome: np.ndarray, north: np.ndarray,
+                   wanted: int) -> np.ndarray:
+    """Turn meetings into agreements until ``wanted`` distinct businesses signed one.
+
+    Takes each remaining business's first meeting, in random order, cancelled ones last;
+    stops short only when fewer businesses met.
+    """
+    signed = OUTCOMES.index("agreement_signed")
+    have = np.unique(north[outcome == signed])
+    need = wanted - len(have)
+    if need <= 0:
+        return outcome
+    first = np.unique(north, return_index=True)[1]
+    candidates = rng.permutation(first[~np.isin(north[first], have)])
+    late = outcome[candidates] == OUTCOMES.index("cancelled")
+    candidates = candidates[np.argsort(late, kind="stable")]
+    out = outcome.copy()
+    out[candidates[:need]] = signed
+    return out
+
+
+def meetings(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
+             munis: dict[int, Municipality], *, date: np.ndarray, north: np.ndarray,
+             with_pilot: bool = False, first: int = 1, min_signed: int = 0) -> Table:
+    """Meetings on ``date`` (sorted) of the businesses at rows ``north`` of ``ent``.
+
+    With ``with_pilot`` the first ``PILOT_MEETINGS`` are the pilot's, the rest scale-up; ids are
+    numbered from ``first``; ``min_signed`` distinct businesses at least sign an agreement.
+    """
+    k = len(date)
+    n_pilot = PILOT_MEETINGS if with_pilot else 0
+    s = k - n_pilot
+    pilot = np.arange(k) < n_pilot
 
     south = list(COUNTERPART_WEIGHTS)
     where = np.concatenate([
-        rng.permutation(np.asarray(PILOT_COUNTERPARTS)),
+        *([rng.permutation(np.asarray(PILOT_COUNTERPARTS))] if n_pilot else []),
         np.asarray(south)[style.choose(rng, list(COUNTERPART_WEIGHTS.values()), s)],
     ])
     serbian = np.isin(where, list(SERB_MAJORITY_SOUTH)) & ~pilot
@@ -119,10 +157,13 @@ def build(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
     interpretation = rng.random(k) < p_interp
 
     outcome = np.where(pilot, 0, style.choose(rng, (0.3, 0.35, 0.28, 0.07), k))
-    outcome[:PILOT_MEETINGS] = [OUTCOMES.index(o) for o in rng.permutation(PILOT_OUTCOMES)]
+    if n_pilot:
+        outcome[:n_pilot] = [OUTCOMES.index(o) for o in rng.permutation(PILOT_OUTCOMES)]
     cancelled = OUTCOMES.index("cancelled")
-    if s and not (outcome[PILOT_MEETINGS:] == cancelled).any():
-        outcome[PILOT_MEETINGS + rng.integers(0, s)] = cancelled
+    if s and not (outcome[n_pilot:] == cancelled).any():
+        outcome[n_pilot + rng.integers(0, s)] = cancelled
+    if min_signed:
+        outcome = _ensure_signed(rng, outcome, north, min_signed)
     signed = outcome == OUTCOMES.index("agreement_signed")
     deal = np.round(rng.lognormal(np.log(6000), 0.9, k), -2)
     deal_missing = ~signed | (rng.random(k) < 0.15)
@@ -161,9 +202,9 @@ def build(rng: np.random.Generator, ent: Enterprises, first_product: pd.Series,
         notes[r] = fits[rng.integers(0, len(fits))].format(p=f'"{product[r]}"')
     notes = np.where(rng.random(k) < 0.1, None, notes)
 
-    width = max(3, len(str(k)))
+    width = max(3, len(str(first + k - 1)))
     frame = pd.DataFrame({
-        "meeting_id": style.zero_pad("B2B-", np.arange(1, k + 1), width),
+        "meeting_id": style.zero_pad("B2B-", np.arange(first, first + k), width),
         "date": style.dates(rng, date),
         "phase": style.codes(rng, np.where(pilot, 0, 1), ("pilot", "scale_up")),
         "north_enterprise_id": ent.ids[north],

@@ -9,7 +9,7 @@ with HACCP rarer than FVA registration; larger and formal businesses reach furth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ from .schema import (
 INTERVIEW_START = np.datetime64("2019-03-04")
 INTERVIEW_END = np.datetime64("2019-06-28")
 INTERVIEW_YEAR = 2019
+REGISTRATION_NUMBERS = (70_000_000, 3_000_000)
+FISCAL_NUMBERS = (600_000_000, 10_000_000)
+"""(first, how many) of the KBRA registration and TAK fiscal numbers the demo hands out."""
 
 ETHNIC_MIX = {
     # serb albanian bosniak gorani roma ashkali egyptian turkish montenegrin other undisclosed
@@ -86,6 +89,18 @@ class Enterprises:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> Enterprises:
+        """The given businesses (positions or a boolean mask), table and facts alike."""
+        return Enterprises(**{f.name: getattr(self, f.name)[rows] for f in fields(self)
+                              if f.name != "table"}, table=self.table.take(rows))
+
+    def append(self, other: Enterprises) -> Enterprises:
+        """These businesses followed by ``other``'s (a later survey wave's new ones)."""
+        return Enterprises(**{f.name: np.concatenate([getattr(self, f.name),
+                                                      getattr(other, f.name)])
+                              for f in fields(self) if f.name != "table"},
+                           table=self.table.append(other.table))
 
 
 def id_width(n: int) -> int:
@@ -250,8 +265,8 @@ def build(rng: np.random.Generator, n: int, munis: dict[int, Municipality]) -> E
         prefix=np.array([s.prefix for s in SECTORS], dtype=object)[sector],
         abbr=np.array([s.abbr for s in SECTORS], dtype=object)[sector],
         settlement=settlement_sr)
-    reg_number = _unique_numbers(rng, formal & (rand() < 0.97), 70_000_000, 3_000_000)
-    fiscal_number = _unique_numbers(rng, fiscal & (rand() < 0.95), 600_000_000, 10_000_000)
+    reg_number = _unique_numbers(rng, formal & (rand() < 0.97), *REGISTRATION_NUMBERS)
+    fiscal_number = _unique_numbers(rng, fiscal & (rand() < 0.95), *FISCAL_NUMBERS)
     phone = names.phones(rng, serb_like & (rand() < 0.45))
     email = names.emails(rng, first, last, INTERVIEW_YEAR - owner_age, company, token)
     address = names.addresses(rng, kas, settlement_idx, albanian)
@@ -340,6 +355,23 @@ def _unique_numbers(rng: np.random.Generator, has: np.ndarray, start: int, span:
         drawn = rng.choice(span, size=count, replace=False) + start
         out[has] = drawn.astype(str).astype(object)
     return out
+
+
+def fresh_numbers(rng: np.random.Generator, used: np.ndarray, count: int,
+                  numbers: tuple[int, int]) -> np.ndarray:
+    """``count`` distinct numbers (as text) of the range ``numbers`` that ``used`` lacks.
+
+    For businesses registering after the first wave: a number is never handed out twice.
+    """
+    start, span = numbers
+    taken = pd.to_numeric(pd.Series(used, dtype=object).dropna()).to_numpy(np.int64) - start
+    out = np.zeros(0, dtype=np.int64)
+    while len(out) < count:
+        drawn = np.concatenate([out, rng.integers(0, span, 2 * count + 16)])
+        _, first = np.unique(drawn, return_index=True)
+        drawn = drawn[np.sort(first)]
+        out = drawn[~np.isin(drawn, taken)][:count]
+    return (out + start).astype(str).astype(object)
 
 
 def _founded(rng: np.random.Generator, n: int, owner_age: np.ndarray,

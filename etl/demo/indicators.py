@@ -141,3 +141,46 @@ def build(rng: np.random.Generator, ent: Enterprises, *, sessions: int, attendan
     return (Table("indicators", indicators),
             Table("indicator_reports", indicator_reports,
                   {"period_start": start, "period_end": end}))
+
+
+LATER_NOTES = {
+    ("OUT1.2", 4): "Bosnian version published.",
+    ("OUT1.2", 5): "Turkish version published.",
+    ("OC2.3", 8): "Second registration desk opened in Zvečan.",
+}
+"""Notes on later waves' reports, by (indicator, actual); other reports carry none."""
+DAYS_FLOOR = 5
+"""Fewest days a descending count (days to register) plausibly falls to."""
+ABOVE_TARGET = 2
+"""How far past its target an ascending count keeps growing (e.g. more language versions)."""
+
+
+def later_report(rng: np.random.Generator, indicators: Table, reports: Table,
+                 window: tuple[np.datetime64, np.datetime64]) -> Table:
+    """A later wave's report rows: one per indicator without a metric, for ``window``.
+
+    Each follows the indicator's last report: descending ones improve by a day or two down
+    to ``DAYS_FLOOR``, ascending ones grow by one up to ``ABOVE_TARGET`` past the target.
+    """
+    ind = indicators.frame
+    manual = ind[ind["metric"].isna()]
+    ids = manual["indicator_id"].to_numpy(dtype=object)
+    baseline = pd.Series(manual["baseline"].fillna(0).to_numpy(float), index=ids)
+    last = (reports.frame.groupby("indicator_id")["actual"].last().astype(float)
+            .reindex(ids).fillna(baseline).to_numpy(float))
+    descending = (manual["ascending"].str.strip().str.lower() == "no").to_numpy()
+    target = manual["target"].to_numpy(float)
+    better = np.maximum(DAYS_FLOOR, last - rng.integers(1, 3, len(ids)))
+    actual = np.where(descending, np.minimum(last, better),
+                      np.where(last < target + ABOVE_TARGET, last + 1, last))
+    k = len(ids)
+    start = np.full(k, window[0], dtype="datetime64[D]")
+    end = np.full(k, window[1], dtype="datetime64[D]")
+    frame = pd.DataFrame({
+        "indicator_id": ids,
+        "period_start": style.dates(rng, start),
+        "period_end": style.dates(rng, end),
+        "actual": style.nullable_int(actual),
+        "note": [LATER_NOTES.get((i, int(a))) for i, a in zip(ids, actual, strict=True)],
+    })
+    return Table("indicator_reports", frame, {"period_start": start, "period_end": end})

@@ -113,3 +113,10 @@ def build(rng: np.random.Generator, ent: Enterprises) -> Table:
         "sold_in": sold_in,
     })
     return Table("products", frame)
+
+
+def first_products(table: Table) -> pd.Series:
+    """Each business's main product name (its first line), for B2B meeting notes."""
+    frame = table.frame.drop_duplicates("enterprise_id")
+    return pd.Series(frame["product_name"].str.strip().to_numpy(),
+                     index=frame["enterprise_id"].to_numpy())

@@ -55,3 +55,16 @@ class Table:
         expected = list(COLUMNS[self.name])
         if list(self.frame.columns) != expected:
             raise ValueError(f"{self.name}: columns {list(self.frame.columns)} != {expected}")
+
+    def take(self, rows: np.ndarray) -> Table:
+        """The given rows (positions or a boolean mask), with their true dates."""
+        return Table(self.name, self.frame.iloc[rows].reset_index(drop=True),
+                     {k: v[rows] for k, v in self.dates.items()})
+
+    def append(self, other: Table) -> Table:
+        """This table's rows followed by ``other``'s (a later wave adds rows at the end)."""
+        if other.name != self.name or set(other.dates) != set(self.dates):
+            raise ValueError(f"cannot append {other.name} to {self.name}")
+        frame = pd.concat([self.frame, other.frame], ignore_index=True)
+        return Table(self.name, frame, {k: np.concatenate([v, other.dates[k]])
+                                        for k, v in self.dates.items()})

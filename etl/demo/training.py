@@ -61,7 +61,7 @@ _PROVIDERS = {
     "business_language": ("NGO AKTIV", "Local language school"),
 }
 _FORMAT_WEIGHTS = (0.45, 0.33, 0.14, 0.08)
-_SIZE_WEIGHT = np.array([1.2, 1.0, 0.35, 0.6])
+SIZE_WEIGHT = np.array([1.2, 1.0, 0.35, 0.6])
 """Relative session size by format: workshops largest, coaching smallest."""
 _TESTED = np.array([0.85, 0.9, 0.3, 0.0])
 """Chance that a session of each format ran knowledge tests."""
@@ -88,26 +88,51 @@ class Sessions:
     venue_kas: np.ndarray
 
 
-def build_trainings(rng: np.random.Generator, ent: Enterprises,
-                    munis: dict[int, Municipality]) -> Sessions:
-    """Sessions whose topics follow the training needs the mapping found."""
-    t = training_count(len(ent))
-    demand = ent.needs.mean(axis=0) + 0.02
-    topic = style.choose(rng, demand, t)
-    fmt = style.choose(rng, _FORMAT_WEIGHTS, t)
-    fmt = np.where((topic == TOPICS.index("business_language")) & (fmt == 3), 1, fmt)
-
+def _programme_starts(rng: np.random.Generator, t: int) -> np.ndarray:
+    """Start days of the first programme year, month by month as ``_MONTHS`` weighs them."""
     months = list(_MONTHS)
     month = np.array(months, dtype="datetime64[M]")[style.choose(rng, list(_MONTHS.values()),
                                                                   t)]
     first = month.astype("datetime64[D]")
     length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
-    start = _weekday(first + (rng.random(t) * length).astype(np.int64).astype("m8[D]"))
+    return _weekday(first + (rng.random(t) * length).astype(np.int64).astype("m8[D]"))
+
+
+def workdays(rng: np.random.Generator, first: np.datetime64, last: np.datetime64, k: int
+             ) -> np.ndarray:
+    """``k`` sorted Monday–Friday dates drawn uniformly from ``first``..``last``."""
+    count = int(np.busday_count(first, last + np.timedelta64(1, "D")))
+    if count < 1:
+        raise ValueError(f"no working day between {first} and {last}")
+    offsets = np.sort(rng.integers(0, count, k))
+    return np.busday_offset(first, offsets, roll="forward").astype("datetime64[D]")
+
+
+def build_trainings(rng: np.random.Generator, ent: Enterprises,
+                    munis: dict[int, Municipality], *, count: int | None = None,
+                    window: tuple[np.datetime64, np.datetime64] | None = None,
+                    first: int = 1) -> Sessions:
+    """Sessions whose topics follow the training needs the mapping found.
+
+    By default the first programme year's ``training_count`` sessions; a later survey wave
+    passes ``count`` sessions held inside ``window`` (first and last day, both ends kept
+    inside it), numbered from ``first``.
+    """
+    t = training_count(len(ent)) if count is None else count
+    demand = ent.needs.mean(axis=0) + 0.02
+    topic = style.choose(rng, demand, t)
+    fmt = style.choose(rng, _FORMAT_WEIGHTS, t)
+    fmt = np.where((topic == TOPICS.index("business_language")) & (fmt == 3), 1, fmt)
+
+    start = (_programme_starts(rng, t) if window is None
+             else workdays(rng, window[0], window[1], t))
     order = np.argsort(start, kind="stable")
     topic, fmt, start = topic[order], fmt[order], start[order]
 
     days = np.select([fmt == 1, fmt == 2, fmt == 3],
                      [rng.integers(1, 4, t), rng.integers(14, 43, t), rng.integers(2, 4, t)], 1)
+    if window is not None:  # a session late in the quarter is cut short, not carried over
+        days = np.minimum(days, (window[1] - start).astype(np.int64) + 1)
     end = start + (days - 1).astype("m8[D]")
     hours = np.select(
         [fmt == 0, fmt == 1, fmt == 2],
@@ -131,8 +156,8 @@ def build_trainings(rng: np.random.Generator, ent: Enterprises,
     provider = np.array([_PROVIDERS[c][rng.integers(0, len(_PROVIDERS[c]))]
                          for c in topic_codes], dtype=object)
 
-    width = max(3, len(str(t)))
-    ids = style.zero_pad("TR-", np.arange(1, t + 1), width)
+    width = max(3, len(str(first + t - 1)))
+    ids = style.zero_pad("TR-", np.arange(first, first + t), width)
     frame = pd.DataFrame({
         "training_id": ids,
         "title": title,
@@ -149,7 +174,9 @@ def build_trainings(rng: np.random.Generator, ent: Enterprises,
 
 
 @dataclass
-class _Pool:
+class Pool:
+    """People who may attend, one per entry; ``enterprise`` is None for outsiders."""
+
     name: np.ndarray
     enterprise: np.ndarray
     gender: np.ndarray
@@ -158,7 +185,7 @@ class _Pool:
     kas: np.ndarray
 
 
-def _outsiders(rng: np.random.Generator, k: int, initials: bool) -> _Pool:
+def _outsiders(rng: np.random.Generator, k: int, initials: bool) -> Pool:
     """People who came without a mapped business (mostly northern, a few from the south)."""
     kas_n = np.asarray(NORTH)[style.choose(rng, NORTH_WEIGHTS, k)]
     eth = np.zeros(k, dtype=np.int64)
@@ -176,11 +203,11 @@ def _outsiders(rng: np.random.Generator, k: int, initials: bool) -> _Pool:
         first = first + " " + letters[rng.integers(0, len(letters), k)] + "."
     gender = np.where(female, 0, 1)
     gender = np.where(rng.random(k) < 0.01, 3, gender)
-    return _Pool(first + " " + last, np.full(k, None, dtype=object), gender, eth,
+    return Pool(first + " " + last, np.full(k, None, dtype=object), gender, eth,
                  rng.integers(18, 66, k), kas)
 
 
-def _pool(rng: np.random.Generator, ent: Enterprises, wanted: int, needed: int) -> _Pool:
+def participant_pool(rng: np.random.Generator, ent: Enterprises, wanted: int, needed: int) -> Pool:
     """Distinct people who could attend: owners, staff and outsiders, unique by name.
 
     Grows with outsiders (later ones with a middle initial, as sign-in sheets do) until it
@@ -188,44 +215,46 @@ def _pool(rng: np.random.Generator, ent: Enterprises, wanted: int, needed: int) 
     """
     n = len(ent)
     keen = rng.random(n) < np.where(ent.needs.any(axis=1), 0.6, 0.35)
-    owners = _Pool(ent.owner_name[keen], ent.ids[keen],
+    owners = Pool(ent.owner_name[keen], ent.ids[keen],
                    np.where(ent.owner_female[keen], 0, 1), ent.ethnicity[keen],
                    ent.owner_age[keen], ent.kas[keen])
     hired = np.flatnonzero((ent.staff > 0) & (rng.random(n) < 0.5))
     female = rng.random(len(hired)) < 0.5
     first, last = names.person_names(rng, ent.pool[hired], female)
-    staff = _Pool(first + " " + last, ent.ids[hired], np.where(female, 0, 1),
+    staff = Pool(first + " " + last, ent.ids[hired], np.where(female, 0, 1),
                   ent.ethnicity[hired], rng.integers(19, 61, len(hired)), ent.kas[hired])
     parts = [owners, staff, _outsiders(rng, int(0.45 * (len(owners.name) + len(hired))) + 1,
                                        False)]
-    pool = _merge(parts)
+    pool = merge_pools(parts)
     for attempt in range(12):
         if len(pool.name) >= wanted:
             break
         parts.append(_outsiders(rng, 2 * wanted, initials=attempt >= 2))
-        pool = _merge(parts)
+        pool = merge_pools(parts)
     if len(pool.name) < needed:
         raise ValueError(f"cannot find {needed} distinct participant names; "
                          "ask for fewer attendance rows or more businesses")
     shuffle = rng.permutation(len(pool.name))
-    pool = _take(pool, shuffle)
+    pool = take_people(pool, shuffle)
     by_place = np.argsort(pool.kas, kind="stable")
-    return _take(pool, by_place)
+    return take_people(pool, by_place)
 
 
-def _merge(parts: list[_Pool]) -> _Pool:
-    merged = _Pool(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+def merge_pools(parts: list[Pool]) -> Pool:
+    """The parts' people in order, keeping the first of each name (names identify people)."""
+    merged = Pool(*(np.concatenate([getattr(p, f) for p in parts]) for f in
                      ("name", "enterprise", "gender", "ethnicity", "age", "kas")))
     _, first = np.unique(merged.name.astype(str), return_index=True)
-    return _take(merged, np.sort(first))
+    return take_people(merged, np.sort(first))
 
 
-def _take(pool: _Pool, idx: np.ndarray) -> _Pool:
-    return _Pool(*(getattr(pool, f)[idx] for f in
+def take_people(pool: Pool, idx: np.ndarray) -> Pool:
+    """The people at ``idx`` (positions or a boolean mask)."""
+    return Pool(*(getattr(pool, f)[idx] for f in
                    ("name", "enterprise", "gender", "ethnicity", "age", "kas")))
 
 
-def _allocate(total: int, weights: np.ndarray, cap: int) -> np.ndarray:
+def allocate(total: int, weights: np.ndarray, cap: int) -> np.ndarray:
     """Split ``total`` rows across sessions in proportion to ``weights``, none above ``cap``."""
     sizes = np.zeros(len(weights), dtype=np.int64)
     free = np.ones(len(weights), dtype=bool)
@@ -253,25 +282,41 @@ def build_attendance(rng: np.random.Generator, ent: Enterprises, sessions: Sessi
     if rows is None:
         rows = round(len(ent) * rng.uniform(*ATTENDANCE_PER_BUSINESS))
     t = len(sessions.ids)
-    weight = _SIZE_WEIGHT[sessions.fmt] * rng.uniform(0.7, 1.3, t)
+    weight = SIZE_WEIGHT[sessions.fmt] * rng.uniform(0.7, 1.3, t)
     largest = math.ceil(rows * weight.max() / weight.sum()) if rows else 0
     fewest = math.ceil(rows / t)
-    pool = _pool(rng, ent, max(fewest, min(largest, 2 * fewest)), fewest)
-    p = len(pool.name)
-    sizes = _allocate(rows, weight, p)
+    pool = participant_pool(rng, ent, max(fewest, min(largest, 2 * fewest)), fewest)
+    sizes = allocate(rows, weight, len(pool.name))
+    session, person = seat(rng, pool.kas, sessions.venue_kas, sizes)
+    return Table("attendance", attendance_rows(rng, sessions, session, pool, person, munis))
 
-    # Each session takes an arithmetic run through the pool (sorted by place), starting
-    # among people of its venue's municipality: distinct people, mostly local.
-    block_start = np.searchsorted(pool.kas, sessions.venue_kas)
-    block_len = np.searchsorted(pool.kas, sessions.venue_kas, side="right") - block_start
+
+def seat(rng: np.random.Generator, kas: np.ndarray, venue_kas: np.ndarray, sizes: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """(session, person) per attendance row, for sessions of ``sizes`` from a pool.
+
+    Each session takes an arithmetic run through the pool (sorted by place, ``kas``),
+    starting among people of its venue's municipality: distinct people, mostly local. No
+    size may exceed the pool.
+    """
+    t, p, rows = len(sizes), len(kas), int(sizes.sum())
+    block_start = np.searchsorted(kas, venue_kas)
+    block_len = np.searchsorted(kas, venue_kas, side="right") - block_start
     offset = np.where(block_len > 0, block_start + (rng.random(t) * np.maximum(block_len, 1))
                       .astype(np.int64), rng.integers(0, p, t))
     steps = np.array([s for s in (1, 2, 3, 5, 7) if math.gcd(s, p) == 1])
     step = steps[style.choose(rng, (0.6, 0.1, 0.1, 0.1, 0.1)[: len(steps)], t)]
     session = np.repeat(np.arange(t), sizes)
     k = np.arange(rows) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    person = (offset[session] + k * step[session]) % p
+    return session, (offset[session] + k * step[session]) % p
 
+
+def attendance_rows(rng: np.random.Generator, sessions: Sessions, session: np.ndarray,
+                    pool: Pool, person: np.ndarray, munis: dict[int, Municipality]
+                    ) -> pd.DataFrame:
+    """The attendance cells of ``person`` (pool index) at ``session`` (index into sessions)."""
+    rows = len(session)
+    t = len(sessions.ids)
     tested = (rng.random(t) < _TESTED[sessions.fmt])[session]
     completed = rng.random(rows) < 0.9
     pre = np.clip(np.rint(rng.normal(48, 15, rows)), 0, 100)
@@ -279,7 +324,7 @@ def build_attendance(rng: np.random.Generator, ent: Enterprises, sessions: Sessi
     satisfaction = style.choose(rng, (0.01, 0.03, 0.1, 0.36, 0.5), rows) + 1
 
     where = written(rng, munis, pool.kas[person])
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "training_id": sessions.ids[session],
         "participant_name": style.pad(rng, pool.name[person]),
         "enterprise_id": np.where(rng.random(rows) < 0.03, None, pool.enterprise[person]),
@@ -293,4 +338,3 @@ def build_attendance(rng: np.random.Generator, ent: Enterprises, sessions: Sessi
         "satisfaction": style.nullable_int(satisfaction, rng.random(rows) < 0.08),
         "completed": style.yes_no(rng, completed),
     })
-    return Table("attendance", frame)
