@@ -29,6 +29,20 @@ AGGREGATED = {
                      "interpretation", "outcome", "deal_value_eur", "obstacles"),
 }
 
+#: Dims of each unit frame that an attacker reads off public knowledge, not off our tables: the
+#: business register (place, activity, size, legal form, owner's gender), the programme's own
+#: lists of sessions, and who met whom. The audit across releases assumes the attacker knows
+#: them for every unit that joined, left or changed; a count over these dims alone says
+#: nothing new, while a cell with any other dim (compliance, ethnicity, outcome, …) must not
+#: give away what the changed units answered.
+BACKGROUND: dict[str, frozenset[str]] = {
+    "businesses": frozenset({"municipality", "broad_sector", "section", "division", "size",
+                             "legal_form", "owner_gender"}),
+    "sessions": frozenset({"topic", "format", "quarter", "municipality"}),
+    "people": frozenset({"topic", "quarter"}),
+    "meetings": frozenset({"phase", "north_sector", "counterpart_sector"}),
+}
+
 #: Market reach columns and the code each contributes to the multi-valued `markets` dim.
 MARKETS = {"sells_rest_of_kosovo": "rest_of_kosovo", "sells_serbia": "serbia",
            "exports_other": "abroad"}
@@ -105,13 +119,40 @@ def businesses(result: CheckResult) -> pd.DataFrame:
     return frame
 
 
+def _people(a: pd.DataFrame) -> pd.Series:
+    """Who attended: a name within a business, or alone (the raw form of a person's id)."""
+    return (a["participant_name"].astype(object).fillna("").astype(str) + "\x1f"
+            + a["enterprise_id"].astype(object).fillna("").astype(str))
+
+
+def _held(result: CheckResult) -> pd.DataFrame:
+    m = result.frame("b2b_meetings")
+    return m[m["outcome"].astype(str) != "cancelled"].reset_index(drop=True)
+
+
+def unit_names(result: CheckResult) -> dict[str, np.ndarray]:
+    """Each record's contributing unit by its raw id, per unit frame (aligned with the frames
+    above): what stays the same unit from one release to the next. Private: the history
+    ledger keeps these only as keyed hashes."""
+    def ids(s: pd.Series) -> np.ndarray:
+        return s.astype(object).fillna("").astype(str).to_numpy(dtype=object)
+
+    names = {"businesses": ids(result.frame("enterprises")["enterprise_id"])}
+    if "trainings" in result.tables:
+        names["sessions"] = ids(result.frame("trainings")["training_id"])
+    if "attendance" in result.tables:
+        names["people"] = ids(_people(result.frame("attendance")))
+    if "b2b_meetings" in result.tables:
+        names["meetings"] = ids(_held(result)["north_enterprise_id"])
+    return names
+
+
 def participations(result: CheckResult) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per participant per session; contributors are people (a name within a business
     or alone), so one person attending three sessions is one unit."""
     a = result.frame("attendance")
     t = result.frame("trainings").set_index("training_id")
-    person = (a["participant_name"].astype(object).fillna("").astype(str) + "\x1f"
-              + a["enterprise_id"].astype(object).fillna("").astype(str))
+    person = _people(a)
     start = a["training_id"].map(t["start_date"])
     frame = pd.DataFrame({
         "topic": _codes(a["training_id"].map(t["topic"])),
@@ -142,8 +183,7 @@ def sessions(result: CheckResult) -> pd.DataFrame:
 def meetings(result: CheckResult, business: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per B2B meeting held (cancelled ones were not); contributors are the northern
     businesses that met."""
-    m = result.frame("b2b_meetings")
-    m = m[m["outcome"].astype(str) != "cancelled"].reset_index(drop=True)
+    m = _held(result)
     ids = result.frame("enterprises")["enterprise_id"].astype(str)
     position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
     north = m["north_enterprise_id"].astype(str).map(position).to_numpy()

@@ -10,11 +10,13 @@ module for the intervals; only the variables marked as targets must stay wide en
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 Row = tuple[dict[int, float], float]
 """``(coefficients by variable, right-hand side)``: Σ coef · x = rhs (or ≤ rhs)."""
@@ -61,25 +63,78 @@ def components(variables: Sequence[int], rows: Sequence[Row]) -> list[tuple[list
     return list(blocks.values())
 
 
-def _matrix(rows: list[Row], col: dict[int, int]) -> tuple:
-    if not rows:
-        return None, None
-    a = np.zeros((len(rows), len(col)))
-    b = np.empty(len(rows))
-    for i, (coefs, rhs) in enumerate(rows):
-        for k, v in coefs.items():
-            a[i, col[k]] = v
-        b[i] = rhs
-    return a, b
+def _solver() -> highspy.Highs:
+    """A quiet HiGHS instance. The first one in a process prints HiGHS's banner on standard
+    output from C++ (no option stops it), so that one is made with standard output closed."""
+    global _quiet
+    if _quiet:
+        solver = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            solver = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _quiet = True
+    solver.setOptionValue("output_flag", False)
+    return solver
 
 
-def _solve(c: np.ndarray, a_ub, b_ub, a_eq, b_eq, bounds: list) -> tuple[float, np.ndarray | None]:
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if res.status == 3:
-        return -np.inf, None
-    if res.status != 0:
-        raise RuntimeError(f"LP audit: {res.message} (published tables are inconsistent?)")
-    return float(res.fun), res.x
+_quiet = False
+
+
+class _Block:
+    """One block's LP, loaded once; each target only changes the objective, so HiGHS
+    re-solves from the last basis (microseconds, where building a fresh LP takes ms)."""
+
+    def __init__(self, eq: list[Row], ub: list[Row], col: dict[int, int]) -> None:
+        rows = eq + ub
+        starts, index, values = [0], [], []
+        for coefs, _ in rows:
+            for k, v in coefs.items():
+                index.append(col[k])
+                values.append(v)
+            starts.append(len(index))
+        rhs = np.array([r for _, r in rows], dtype=float)
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = len(col), len(rows)
+        model.col_cost_ = np.zeros(len(col))
+        model.col_lower_ = np.zeros(len(col))
+        model.col_upper_ = np.full(len(col), highspy.kHighsInf)
+        model.row_lower_ = np.concatenate([rhs[:len(eq)],
+                                           np.full(len(ub), -highspy.kHighsInf)])
+        model.row_upper_ = rhs
+        matrix = model.a_matrix_
+        matrix.format_ = highspy.MatrixFormat.kRowwise
+        matrix.num_col_, matrix.num_row_ = len(col), len(rows)
+        matrix.start_ = np.array(starts, dtype=np.int32)
+        matrix.index_ = np.array(index, dtype=np.int32)
+        matrix.value_ = np.array(values, dtype=float)
+        self.solver = _solver()
+        self.solver.passModel(model)
+
+    def solve(self, column: int, sense: int) -> tuple[float, np.ndarray | None]:
+        """Min (sense 1) or max (sense −1) of one column: its value, and the solution
+        (−inf/inf and None when unbounded)."""
+        solver = self.solver
+        solver.changeColCost(column, 1.0)
+        solver.changeObjectiveSense(highspy.ObjSense.kMinimize if sense > 0
+                                    else highspy.ObjSense.kMaximize)
+        solver.run()
+        status = solver.getModelStatus()
+        found = (float(solver.getInfo().objective_function_value),
+                 np.asarray(solver.getSolution().col_value, dtype=float))
+        solver.changeColCost(column, 0.0)
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return -sense * np.inf, None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"LP audit: {solver.modelStatusToString(status)} (published "
+                               "tables are inconsistent?)")
+        return found
 
 
 def _caps(eq: list[Row], ub: list[Row], col: dict[int, int]) -> np.ndarray:
@@ -105,9 +160,7 @@ def block_intervals(variables: list[int], eq: list[Row], ub: list[Row], truth: n
     needs no LP at all (same verdicts, bounds only as wide as seen).
     """
     col = {k: i for i, k in enumerate(variables)}
-    a_eq, b_eq = _matrix(eq, col)
-    a_ub, b_ub = _matrix(ub, col)
-    bounds = [(0.0, None)] * len(variables)
+    block: _Block | None = None
     cap = _caps(eq, ub, col)
     values = truth[variables].astype(float)
     needs = need[variables].astype(float)
@@ -116,9 +169,10 @@ def block_intervals(variables: list[int], eq: list[Row], ub: list[Row], truth: n
     eps = 1e-7 * np.maximum(1.0, np.abs(values))
     results = []
 
-    def solve(c: np.ndarray) -> float:
-        nonlocal seen_lo, seen_hi
-        fun, x = _solve(c, a_ub, b_ub, a_eq, b_eq, bounds)
+    def solve(i: int, sense: int) -> float:
+        nonlocal seen_lo, seen_hi, block
+        block = block or _Block(eq, ub, col)
+        fun, x = block.solve(i, sense)
         if x is not None:
             seen_lo, seen_hi = np.minimum(seen_lo, x), np.maximum(seen_hi, x)
         return fun
@@ -126,18 +180,16 @@ def block_intervals(variables: list[int], eq: list[Row], ub: list[Row], truth: n
     for i, k in enumerate(variables):
         if np.isnan(needs[i]):
             continue
-        c = np.zeros(len(variables))
-        c[i] = 1.0
 
         def settled(i: int = i) -> bool:
             return not exact and seen_hi[i] - seen_lo[i] >= needs[i] - tol[i]
 
         lower = 0.0 if seen_lo[i] <= eps[i] else None
         if lower is None and not settled():
-            lower = solve(c)
+            lower = solve(i, 1)
         upper = float(cap[i]) if seen_hi[i] >= cap[i] - eps[i] else None
         if upper is None and not settled():
-            upper = -solve(-c)
+            upper = solve(i, -1)
         lower = float(seen_lo[i]) if lower is None else min(lower, float(seen_lo[i]))
         upper = float(seen_hi[i]) if upper is None else max(upper, float(seen_hi[i]))
         ok = bool(upper - lower >= needs[i] - tol[i]

@@ -19,7 +19,6 @@ from etl.anonymise.hierarchies import QI_HIERARCHIES, WILDCARD, turnover_band
 from etl.anonymise.kanon import Generalisation, LDiversity, generalise, l_diverse
 from etl.anonymise.params import SUPPRESSED, Params
 from etl.anonymise.pseudonym import pseudonyms
-from etl.validate import CheckResult
 
 #: Survey items published as recorded (yes / no / na), each a sensitive attribute.
 ITEMS = (
@@ -80,9 +79,17 @@ def sensitive_attributes(e: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=e.index)
 
 
-def anonymise_businesses(result: CheckResult, key: bytes, version: str,
-                         params: Params) -> Microdata:
-    e = result.frame("enterprises")
+def business_key(units: np.ndarray, key: bytes, version: str, wave: int) -> np.ndarray:
+    """Published keys: a record's key differs in every release and wave, so nothing links a
+    business across releases, nor its records of two waves."""
+    return pseudonyms(units, key, f"{version}\x1f{wave}", "business")
+
+
+def anonymise_businesses(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
+                         wave: int, params: Params) -> Microdata:
+    """The microdata of one survey wave: the records ``e`` (of units ``units``), k-anonymous
+    and l-diverse among themselves."""
+    e = e.reset_index(drop=True)
     gen = generalise(quasi_identifiers(e), QI_HIERARCHIES, params)
     sensitive = sensitive_attributes(e)
     # "na" (not applicable) says nothing sensitive — it follows from the sector — so diversity
@@ -97,7 +104,8 @@ def anonymise_businesses(result: CheckResult, key: bytes, version: str,
             sensitive[name] = column
     frame = pd.concat([published_qi.reset_index(drop=True),
                        sensitive.reset_index(drop=True)], axis=1)
-    frame.insert(0, "business_key", pseudonyms(e["enterprise_id"], key, version, "business"))
+    frame.insert(0, "survey_wave", wave)
+    frame.insert(0, "business_key", business_key(units, key, version, wave))
     # Published order follows the keys, which follow nothing in the raw input.
     frame = frame.sort_values("business_key", kind="stable").reset_index(drop=True)
     return Microdata(frame, gen, div)

@@ -15,13 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .audit import DIFFERENCING_RULE, LP_RULE, DifferencingAuditResult, LpAuditResult
+from .audit import (
+    DIFFERENCING_RULE,
+    LP_RULE,
+    AuditCache,
+    DifferencingAuditResult,
+    LpAuditResult,
+)
+from .changes import change
 from .errors import DisclosureError
+from .joint import HISTORY_TABLES, Before, Joint, Records
 from .params import DEFAULTS, SUPPRESSED, Params
 from .primary import RULES, apply_primary, rules_fired
-from .secondary import apply_secondary
+from .secondary import SecondaryOutcome, apply_secondary
 from .tables import (
     COUNT,
+    HISTORY,
     PRIMARY_PREFIX,
     PUBLISHED,
     SECONDARY,
@@ -45,6 +54,8 @@ class ProtectedTables:
     params: Params
     #: Published cells re-checked against every primary rule after suppression.
     checked: int = 0
+    #: Per earlier release audited against: what changed and what the audit checked.
+    history: tuple[dict, ...] = ()
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -74,15 +85,35 @@ def _summary(tables: list[Table]) -> pd.DataFrame:
         statuses = [c.status for c in t.cells]
         primary = sum(s.startswith(PRIMARY_PREFIX) for s in statuses)
         secondary = statuses.count(SECONDARY)
+        history = statuses.count(HISTORY)
         rows.append({"table": t.name, "unit": t.spec.unit, "measure": t.spec.measure or COUNT,
                      "cells": len(statuses), "primary": primary, "secondary": secondary,
-                     **{r: statuses.count(PRIMARY_PREFIX + r) for r in RULES},
-                     "suppressed_share": (primary + secondary) / max(1, len(statuses))})
+                     "history": history, **{r: statuses.count(PRIMARY_PREFIX + r) for r in RULES},
+                     "suppressed_share": (primary + secondary + history) / max(1, len(statuses))})
     return pd.DataFrame(rows)
 
 
 UnitFrame = pd.DataFrame | tuple[pd.DataFrame, np.ndarray]
 """One row per unit, or records with each record's unit index (participations → people)."""
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier release to protect the new one against: its published tables, and from its
+    ledger each unit kind's frame with every record's unit id."""
+
+    before: Before
+    frames: Mapping[str, tuple[pd.DataFrame, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class History:
+    """The release history: the earlier releases, this release's unit id of every record
+    (per unit kind) and what an attacker knows of each unit kind without the tables."""
+
+    earlier: Sequence[Earlier]
+    units: Mapping[str, np.ndarray]
+    background: Mapping[str, frozenset[str]]
 
 
 def _close_public(link: Linked) -> None:
@@ -100,14 +131,58 @@ def _close_public(link: Linked) -> None:
                 changed = True
 
 
+def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
+            params: Params) -> list[Joint]:
+    records = {}
+    for kind, given in frames.items():
+        frame, ids = given if isinstance(given, tuple) else (given, np.arange(len(given)))
+        records[kind] = Records(frame, np.asarray(ids, dtype=np.int64),
+                                np.asarray(history.units[kind], dtype=object))
+    joints = []
+    for earlier in history.earlier:
+        changes = {kind: change(kind, records[kind].frame, records[kind].units, *old)
+                   for kind, old in earlier.frames.items() if kind in records}
+        joints.append(Joint(earlier.before, link, records, changes, history.background,
+                            params))
+    return joints
+
+
+def _protect_history(link: Linked, joints: list[Joint], params: Params
+                     ) -> tuple[SecondaryOutcome, list[dict]]:
+    """Suppress more of the new release until every audit across releases passes."""
+    for joint in joints:
+        for k in joint.presuppress():
+            link.set_status(k, HISTORY)
+    for joint in joints:  # known from an earlier release: never worth hiding
+        link.public.update(joint.known_cells())
+    cache: AuditCache = {}
+    outcome = apply_secondary(link, params, cache=cache)
+    while True:
+        failures = [(joint, f) for joint in joints for f in joint.audit()]
+        if not failures:
+            break
+        picks = {joint.pick(f) for joint, f in failures} - {None}
+        if not picks:
+            _, first = failures[0]
+            raise DisclosureError(HISTORY_TABLES, first.table,
+                                  f"{first.describe()} ({len(failures)} cells fail), and no "
+                                  "published cell of the new release is left to hide")
+        for k in sorted(picks):
+            link.set_status(k, HISTORY)
+        outcome = apply_secondary(link, params, cache=cache)
+    return outcome, [joint.summary() for joint in joints]
+
+
 def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
-            params: Params = DEFAULTS, public: Collection[CellKey] = ()) -> ProtectedTables:
+            params: Params = DEFAULTS, public: Collection[CellKey] = (),
+            history: History | None = None) -> ProtectedTables:
     """Build, suppress (primary then secondary) and audit ``specs`` over the unit frames.
 
     ``public`` lists aggregates published whatever their size (programme-wide totals of
     activities): they stay published, are never chosen as complements, and the audits treat
-    them as known. Raises :class:`DisclosureError` rather than return tables an audit does not
-    pass, or that publish a cell a primary rule forbids.
+    them as known. With ``history``, the tables are also protected read together with each
+    earlier release (:mod:`.joint`). Raises :class:`DisclosureError` rather than return tables
+    an audit does not pass, or that publish a cell a primary rule forbids.
     """
     missing = sorted({s.unit for s in specs} - set(frames))
     if missing:
@@ -124,11 +199,16 @@ def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
     _close_public(link)
     for k in link.public:
         link.set_status(k, PUBLISHED)
-    outcome = apply_secondary(link, params)
+    by_design = set(link.public)
+    joints = _joints(link, frames, history, params) if history and history.earlier else []
+    if joints:
+        outcome, audited = _protect_history(link, joints, params)
+    else:
+        outcome, audited = apply_secondary(link, params), []
     checked = 0
     for table in tables:  # a guard, independent of how suppression got here
         for cell in table.cells:
-            if cell.suppressed or link.index[cell.key] in link.public:
+            if cell.suppressed or link.index[cell.key] in by_design:
                 continue
             checked += 1
             fired = rules_fired(cell, table, params)
@@ -147,4 +227,5 @@ def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
                               f"{bad_pair.bigger_label} − {bad_pair.smaller_label} isolates "
                               f"{bad_pair.difference} units")
     return ProtectedTables({t.name: _frame(t) for t in tables}, {s.name: s for s in specs},
-                           _summary(tables), outcome.lp, outcome.differencing, params, checked)
+                           _summary(tables), outcome.lp, outcome.differencing, params, checked,
+                           tuple(audited))

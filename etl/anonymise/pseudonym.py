@@ -64,3 +64,23 @@ def pseudonyms(ids: pd.Series | np.ndarray, key: bytes, version: str, domain: st
     if len(set(out.tolist())) != len(out):
         raise RuntimeError("two records got the same published key; rebuild with another key")
     return out
+
+
+#: Hex digits kept of a unit's private id: 128 bits. Never published (see `unit_ids`).
+UNIT_HEX_DIGITS = 32
+
+
+def unit_ids(names: np.ndarray, key: bytes, kind: str) -> np.ndarray:
+    """Private ids of units that stay the same from release to release (the same business,
+    person or session in every release), as keyed hashes of their raw ids: the history ledger
+    keeps these, never the raw ids. Published keys are derived from them per release."""
+    prefix = f"unit\x1f{kind}\x1f".encode()
+    cache: dict[str, str] = {}
+    out = np.empty(len(names), dtype=object)
+    for i, name in enumerate(np.asarray(names, dtype=object)):
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = hmac.new(key, prefix + str(name).encode("utf-8"),
+                                           hashlib.sha256).hexdigest()[:UNIT_HEX_DIGITS]
+        out[i] = found
+    return out

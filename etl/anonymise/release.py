@@ -8,21 +8,23 @@ disclosure-risk report. A rule that fails raises `DisclosureError` naming the ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from etl.anonymise import catalogue, risk_report
 from etl.anonymise.errors import DisclosureError
-from etl.anonymise.hierarchies import QI_HIERARCHIES
-from etl.anonymise.microdata import USED_COLUMNS, Microdata, anonymise_businesses
+from etl.anonymise.joint import Before
+from etl.anonymise.microdata import USED_COLUMNS
 from etl.anonymise.params import DEFAULTS, SUPPRESSED, Params
 from etl.anonymise.primary import RULES
-from etl.anonymise.protect import ProtectedTables, protect
-from etl.anonymise.pseudonym import release_key
+from etl.anonymise.protect import Earlier as ProtectEarlier
+from etl.anonymise.protect import History, ProtectedTables, protect
+from etl.anonymise.pseudonym import release_key, unit_ids
+from etl.anonymise.waves import EarlierMicrodata, Waves, check_differences, publish_waves
 from etl.rawformat import tables as raw_tables
 from etl.validate import CheckResult
 
@@ -37,6 +39,10 @@ class AnonymisedRelease:
     tables: ProtectedTables
     public_totals: dict[str, float]
     report: dict[str, Any]
+    #: Private, for the history ledger only (never in a published file): each unit kind's
+    #: frame with every record's unit id, and which business records the microdata holds.
+    ledger_frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    microdata_index: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """A protected table as files carry it (suppressed cells hold the marker)."""
@@ -59,6 +65,9 @@ class AnonymisedRelease:
         return out
 
 
+#: The column of a ledger frame that holds each record's unit id.
+UNIT = "_unit"
+
 #: Programme-wide totals of activities, public by design whatever their size, and the
 #: aggregate of the protected tables each one is (so the audits count them as known). Every
 #: breakdown of them follows the rules.
@@ -66,7 +75,6 @@ PUBLIC_TOTAL_KEYS: dict[str, tuple[str, str, frozenset]] = {
     "businesses_mapped": ("businesses", "count", frozenset()),
     "sessions_held": ("sessions", "count", frozenset()),
     "meetings_held": ("meetings", "count", frozenset()),
-    "agreements_signed": ("meetings", "count", frozenset({("outcome", "agreement_signed")})),
 }
 
 
@@ -80,7 +88,6 @@ def public_totals(frames: Mapping[str, Any]) -> dict[str, float]:
     if "meetings" in frames:
         held = frames["meetings"][0]
         totals["meetings_held"] = float(len(held))
-        totals["agreements_signed"] = float((held["outcome"] == "agreement_signed").sum())
     return totals
 
 
@@ -98,39 +105,41 @@ def _dropped(microdata_columns: set[str]) -> dict[str, list[str]]:
     return out
 
 
-def _microdata_report(m: Microdata, params: Params) -> dict[str, Any]:
-    g, d = m.generalisation, m.diversity
-    per_var = g.suppressions_per_variable
-    return {
-        "records_in": int(len(g.frame)),
-        "records_out": int(len(m.frame)),
-        "records_suppressed": int(g.suppressed.sum()),
-        "suppressed_share": round(g.suppressed_share, 4),
-        "achieved_k": g.achieved_k,
-        "uniques_before": g.sample_uniques_before,
-        "uniques_after": g.sample_uniques_after,
-        "high_risk_before": g.at_risk_before,
-        "high_risk_after": g.at_risk_after,
-        "lattice_nodes_evaluated": g.nodes_evaluated,
-        "lattice_size": g.lattice_size,
-        "quasi_identifiers": [
-            {"variable": h.name, "level": g.levels[h.name], "level_name": g.level_names[h.name],
-             "levels": list(h.levels), "suppressed": per_var[h.name]}
-            for h in QI_HIERARCHIES],
-        "class_sizes": {str(k): v for k, v in sorted(g.size_distribution().items())},
-        "class_sizes_before": {str(k): v for k, v in
-                               sorted(g.size_distribution(before=True).items())},
-        "sensitive": [{"variable": name, "smallest_l": d.achieved_l[name],
-                       "suppressed": d.suppressed[name]} for name in d.frame.columns],
-    }
+def _microdata_report(w: Waves, records_in: int, params: Params) -> dict[str, Any]:
+    """The microdata section: totals, every published wave, and — at the top, as for a
+    single wave — the details of the newest wave (the smallest k of any wave)."""
+    if not w.waves:
+        raise ValueError("no microdata wave is published")
+    newest = dict(w.waves[-1])
+    newest.pop("first_published", None)
+    newest.pop("wave", None)
+    records = max(1, int(len(w.frame)))
+    suppressed = sum(x["records_suppressed"] for x in w.waves)
+    return {**newest,
+            "records_in": records_in,
+            "records_out": int(len(w.frame)),
+            "records_deferred": w.deferred,
+            "records_suppressed": int(suppressed),
+            "suppressed_share": round(suppressed / records, 4),
+            "achieved_k": min(x["achieved_k"] for x in w.waves),
+            "new_wave": w.number,
+            "waves": w.waves}
 
 
-def _rules(m: dict[str, Any], tables: ProtectedTables, params: Params) -> list[dict[str, Any]]:
-    smallest_l = [s["smallest_l"] for s in m["sensitive"] if s["smallest_l"] is not None]
+def _rules(m: dict[str, Any], tables: ProtectedTables, params: Params,
+           history: dict[str, Any]) -> list[dict[str, Any]]:
+    smallest_l = [s["smallest_l"] for w in m["waves"] for s in w["sensitive"]
+                  if s["smallest_l"] is not None]
+    versions = [f"{e['version']}{' (withdrawn)' if e['status'] == 'withdrawn' else ''}"
+                for e in history["earlier_releases"]]
+    against = ", ".join(versions) if versions else "no earlier release"
+    micro = history["microdata"]
+    differing = sum(x["rows_differing"] for x in micro)
     return [
         {"rule": "k_anonymity", "scope": "businesses",
          "passed": m["achieved_k"] >= params.k,
-         "detail": f"smallest class {m['achieved_k']} (k = {params.k}, wildcards included)"},
+         "detail": f"smallest class {m['achieved_k']} (k = {params.k}, wildcards included, "
+                   "in every survey wave)"},
         {"rule": "local_suppression_share", "scope": "businesses",
          "passed": m["suppressed_share"] <= params.max_suppression_share,
          "detail": f"{m['suppressed_share']:.2%} of records (at most "
@@ -147,40 +156,107 @@ def _rules(m: dict[str, Any], tables: ProtectedTables, params: Params) -> list[d
         {"rule": "differencing_audit", "scope": "all tables",
          "passed": tables.differencing.passed,
          "detail": f"{tables.differencing.checked} nested published cell pairs checked"},
+        {"rule": "history_microdata", "scope": "businesses", "passed": True,
+         "detail": f"against {against}: {differing} rows differ in all, each of them "
+                   f"{params.k}-anonymous among the rows that differ (a failure stops the "
+                   "build)"},
+        {"rule": "history_tables", "scope": "all tables", "passed": True,
+         "detail": f"against {against}: {int(tables.summary['history'].sum())} more cells "
+                   "suppressed so that no difference between releases and no hidden cell of "
+                   "either can be worked out (a failure stops the build)"},
     ]
 
 
-def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
-              params: Params = DEFAULTS,
-              environ: Mapping[str, str] | None = None) -> AnonymisedRelease:
-    """The publishable release of a checked (error-free) input."""
-    if not result.ok:
-        raise ValueError("only a checked input without errors can be anonymised")
-    demo = bool(result.raw.demo_marker)
-    key = key if key is not None else release_key(demo, environ)
-    micro = anonymise_businesses(result, key, version, params)
+class EarlierRelease(Protocol):
+    """What anonymisation reads of an earlier release (see :mod:`etl.history.earlier`)."""
 
+    version: str
+    released: str
+    withdrawn: str | None
+    tables: Mapping[str, pd.DataFrame]
+    businesses: pd.DataFrame
+    report: dict[str, Any]
+    ledger: Any
+
+
+def _frames(result: CheckResult) -> dict[str, Any]:
     business = catalogue.businesses(result)
-    frames = {"businesses": business}
+    frames: dict[str, Any] = {"businesses": business}
     if "trainings" in result.tables:
         frames["sessions"] = catalogue.sessions(result)
     if "attendance" in result.tables:
         frames["people"] = catalogue.participations(result)
     if "b2b_meetings" in result.tables:
         frames["meetings"] = catalogue.meetings(result, business)
+    return frames
+
+
+def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray]) -> History:
+    def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        return frame.drop(columns=[UNIT]), frame[UNIT].to_numpy(dtype=object)
+
+    return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables),
+                                   {kind: split(f) for kind, f in e.ledger.frames.items()})
+                    for e in earlier], units, catalogue.BACKGROUND)
+
+
+def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],
+                       params: Params) -> list[dict[str, Any]]:
+    """The microdata attack against every earlier release; a failure stops the build."""
+    found = []
+    for e in earlier:
+        differing, smallest = check_differences(w.frame, e.businesses, params)
+        if smallest is not None and smallest < params.k:
+            raise DisclosureError(
+                "history_microdata", "businesses",
+                f"together with release {e.version}, {differing} published rows differ and one "
+                f"of them matches only {smallest} of them (k = {params.k})")
+        found.append({"version": e.version, "rows_differing": differing,
+                      "smallest_match": smallest})
+    return found
+
+
+def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
+              params: Params = DEFAULTS, environ: Mapping[str, str] | None = None,
+              earlier: Sequence[EarlierRelease] = ()) -> AnonymisedRelease:
+    """The publishable release of a checked (error-free) input, safe read together with
+    every ``earlier`` release (oldest first; see :mod:`etl.history.earlier`)."""
+    if not result.ok:
+        raise ValueError("only a checked input without errors can be anonymised")
+    demo = bool(result.raw.demo_marker)
+    key = key if key is not None else release_key(demo, environ)
+    names = catalogue.unit_names(result)
+    units = {kind: unit_ids(ids, key, kind) for kind, ids in names.items()}
+    micro = publish_waves(result.frame("enterprises"), units["businesses"], key, version,
+                          params, [EarlierMicrodata(
+                              e.version, bool(e.withdrawn), e.businesses, e.ledger.microdata,
+                              list(e.report.get("microdata", {}).get("waves", [])))
+                              for e in earlier])
+    micro_history = _microdata_history(micro, earlier, params)
+
+    frames = _frames(result)
     specs = [s for s in catalogue.table_specs() if s.unit in frames]
     totals = public_totals(frames)
     protected = protect(frames, specs, params,
-                        public=[PUBLIC_TOTAL_KEYS[n] for n in totals if n in PUBLIC_TOTAL_KEYS])
+                        public=[PUBLIC_TOTAL_KEYS[n] for n in totals if n in PUBLIC_TOTAL_KEYS],
+                        history=_history(earlier, units) if earlier else None)
 
     summary = protected.summary
-    m = _microdata_report(micro, params)
+    m = _microdata_report(micro, len(names["businesses"]), params)
+    history = {
+        "earlier_releases": [{"version": e.version, "released": e.released,
+                              "status": "withdrawn" if e.withdrawn else "published"}
+                             for e in earlier],
+        "microdata": micro_history,
+        "tables": list(protected.history),
+    }
+    hidden = summary["primary"].sum() + summary["secondary"].sum() + summary["history"].sum()
     report = {
         "package": "north-kosovo-product-map",
         "version": version,
         "synthetic_demo_data": demo,
         "parameters": {**params.as_dict(), "suppressed_marker": SUPPRESSED},
-        "rules": _rules(m, protected, params),
+        "rules": _rules(m, protected, params, history),
         "microdata": m,
         "dropped": _dropped(set(USED_COLUMNS)),
         "aggregated_only": {raw_tables()[n].filename: list(cols)
@@ -189,19 +265,28 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
             "cells": int(summary["cells"].sum()),
             "primary": int(summary["primary"].sum()),
             "secondary": int(summary["secondary"].sum()),
-            "suppressed_share": round(float((summary["primary"].sum() + summary["secondary"]
-                                             .sum()) / max(1, summary["cells"].sum())), 4),
+            "history": int(summary["history"].sum()),
+            "suppressed_share": round(float(hidden / max(1, summary["cells"].sum())), 4),
         },
         "tables": [{"name": r["table"], "unit": r["unit"], "cells": int(r["cells"]),
                     "primary": int(r["primary"]),
                     **{rule: int(r[rule]) for rule in RULES},
                     "secondary": int(r["secondary"]),
+                    "history": int(r["history"]),
                     "suppressed_share": round(float(r["suppressed_share"]), 4)}
                    for r in summary.to_dict("records")],
+        "history": history,
         "public_totals": totals,
     }
     for rule in report["rules"]:
         if not rule["passed"]:
             raise DisclosureError(rule["rule"], rule["scope"], rule["detail"])
+    ledger = {kind: _with_units(frame, units[kind]) for kind, frame in frames.items()}
     return AnonymisedRelease(version, demo, micro.frame, protected, report["public_totals"],
-                             report)
+                             report, ledger, micro.index)
+
+
+def _with_units(given: Any, units: np.ndarray) -> pd.DataFrame:
+    frame = (given[0] if isinstance(given, tuple) else given).copy()
+    frame[UNIT] = units
+    return frame

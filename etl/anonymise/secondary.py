@@ -39,6 +39,11 @@ def _rank(link: Linked, line: KeyLine, k: int) -> tuple:
     return group, abs(float(link.value[k])), int(link.contributors[k]), k
 
 
+def rank(link: Linked, k: int) -> tuple:
+    """Smallest non-zero cell first, zeros last, wherever the cell stands."""
+    return 0 if link.value[k] != 0 else 2, abs(float(link.value[k])), int(link.contributors[k]), k
+
+
 def _best(link: Linked, lines: Iterable[int]) -> int | None:
     """The best published cell to suppress among ``lines``."""
     ranked = [_rank(link, link.lines[i], k) for i in lines
@@ -67,7 +72,7 @@ def close_lines(tables: Sequence[Table] | Linked) -> int:
     return added
 
 
-def _near(link: Linked, k: int) -> int | None:
+def near(link: Linked, k: int) -> int | None:
     """The best published cell in ``k``'s lines, else in the lines of suppressed cells there
     (breadth first): a cell pinned by fully suppressed lines needs help further out."""
     seen_keys = {k}
@@ -87,7 +92,7 @@ def _near(link: Linked, k: int) -> int | None:
 
 def _fix_lp(link: Linked, result: LpAuditResult) -> int:
     """One more suppression near every cell whose interval is too narrow."""
-    picks = {_near(link, link.index[c.key]) for c in result.failures} - {None}
+    picks = {near(link, link.index[c.key]) for c in result.failures} - {None}
     for pick in sorted(picks):
         link.set_status(pick, SECONDARY)
     return len(picks)
@@ -109,13 +114,15 @@ def _fix_differencing(link: Linked, result: DifferencingAuditResult) -> int:
 
 
 def apply_secondary(tables: Sequence[Table] | Linked, params: Params = DEFAULTS,
-                    max_rounds: int = 10_000) -> SecondaryOutcome:
+                    max_rounds: int = 10_000, cache: AuditCache | None = None
+                    ) -> SecondaryOutcome:
     """Suppress complements until the LP and differencing audits pass or nothing is left.
 
-    The caller decides what a final failure means (``protect`` raises).
+    The caller decides what a final failure means (``protect`` raises). ``cache`` carries
+    audited blocks over from an earlier call on the same tables.
     """
     link = linked(tables)
-    cache: AuditCache = {}
+    cache = {} if cache is None else cache
     rounds = lp_runs = 0
     while True:
         rounds += 1

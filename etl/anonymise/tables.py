@@ -23,6 +23,9 @@ COUNT = "count"
 """Measure name of count tables in canonical keys."""
 PUBLISHED = "published"
 SECONDARY = "secondary"
+HISTORY = "history"
+"""Status (and rule) of a cell hidden because of the release history: read with an earlier
+release, publishing it would give away a hidden cell or what changed units answered."""
 PRIMARY_PREFIX = "primary:"
 
 CellKey = tuple[str, str, frozenset[tuple[str, str]]]
@@ -64,6 +67,9 @@ class Cell:
     members: np.ndarray
     top: tuple[float, float] = (0.0, 0.0)
     status: str = PUBLISHED
+    #: Each member's contribution (aligned with ``members``), kept for magnitudes and when
+    #: asked: comparing releases needs who contributed how much.
+    contributions: np.ndarray | None = None
     key: CellKey = field(init=False)
 
     def __post_init__(self) -> None:
@@ -215,7 +221,8 @@ def _groups(row: np.ndarray, uid: np.ndarray, measure: np.ndarray, code: np.ndar
             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def build_table(frame: pd.DataFrame, spec: TableSpec, unit_ids: np.ndarray | None = None) -> Table:
+def build_table(frame: pd.DataFrame, spec: TableSpec, unit_ids: np.ndarray | None = None,
+                keep_contributions: bool = False) -> Table:
     """Every interior cell (zeros included for 2-D), margin and total of ``spec`` over ``frame``.
 
     Rows are records; ``unit_ids`` names each record's contributing unit (default: every row
@@ -223,7 +230,8 @@ def build_table(frame: pd.DataFrame, spec: TableSpec, unit_ids: np.ndarray | Non
     threshold applies to the number of distinct units. Tuple-valued dims are exploded; a dim
     where a record holds several values is not additive (a margin counts the record once).
     Magnitude tables leave out records whose measure is missing: they contribute nothing.
-    Measures must be non-negative (turnover, employment, deal value).
+    Measures must be non-negative (turnover, employment, deal value). Each cell keeps every
+    member's contribution for magnitudes, and for counts too with ``keep_contributions``.
     """
     _validate(frame, spec)
     row = np.arange(len(frame), dtype=np.int64)
@@ -260,6 +268,7 @@ def build_table(frame: pd.DataFrame, spec: TableSpec, unit_ids: np.ndarray | Non
              for d, v in zip(spec.dims, values, strict=True)]
     uid, meas = uid[row], measure[row]
     name = spec.measure or COUNT
+    keep = keep_contributions or spec.measure is not None
 
     def cells_of(code: np.ndarray, size: int) -> list[tuple[np.ndarray, np.ndarray]]:
         return _groups(row, uid, meas, code, size)
@@ -269,7 +278,8 @@ def build_table(frame: pd.DataFrame, spec: TableSpec, unit_ids: np.ndarray | Non
         top = np.sort(contribution)[::-1][:2]
         return Cell(spec.name, spec.unit, name, spec.dims, coords, float(contribution.sum()),
                     len(members), members, (float(top[0]) if len(top) else 0.0,
-                                            float(top[1]) if len(top) > 1 else 0.0))
+                                            float(top[1]) if len(top) > 1 else 0.0),
+                    contributions=contribution if keep else None)
 
     cells: list[Cell] = []
     everyone = cells_of(np.zeros(len(row), np.int64), 1)[0]

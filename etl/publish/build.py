@@ -12,6 +12,8 @@ import pandas as pd
 from etl import refdata
 from etl.anonymise.params import SUPPRESSED
 from etl.anonymise.release import AnonymisedRelease
+from etl.history import ledger as ledgers
+from etl.history.ledger import Ledger
 from etl.publish import files, releases
 from etl.publish.package import (
     PRODUCT_MAP,
@@ -156,8 +158,14 @@ def extras(result: CheckResult, release: AnonymisedRelease) -> dict[str, Package
 
 def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
                     extras: dict[str, PackagePlan] | None = None,
-                    progress: Callable[[str], None] | None = None) -> Path:
-    """Write every package (folder and zip) of `release` and switch `out/latest` to it."""
+                    progress: Callable[[str], None] | None = None,
+                    history: tuple[Path, bytes] | None = None) -> Path:
+    """Write every package (folder and zip) of `release` and switch `out/latest` to it.
+
+    With ``history`` (the history folder and the pseudonym key) the release's private ledger
+    is written there first, addressed by the release's fingerprint: a build killed after it
+    leaves an unused ledger, never a published release without one.
+    """
     _, end = data_period(result)
     stamp = files.release_stamp(end)
     where = coverage(result)
@@ -172,6 +180,10 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
             zipped = files.zip_bytes(((f"{package.name}/{n}", written[n])
                                       for n in sorted(written)), stamp)
             (folder / f"{package.name}.zip").write_bytes(zipped)
+        if history is not None:
+            root, key = history
+            ledgers.write(root, Ledger(release.version, releases.fingerprint(folder),
+                                       release.ledger_frames, release.microdata_index), key)
 
     m = release.report["microdata"]
     summary = (f"{m['records_out']:,} businesses (k = {m['achieved_k']}); "

@@ -1,0 +1,510 @@
+"""The new release's tables read together with one earlier release, as an attacker reads them.
+
+The attacker holds both releases and knows which units joined, left or changed between them
+(and, from the public register and the programme's lists, their background characteristics:
+:data:`catalogue.BACKGROUND`). For every cell key ``k`` of every table that gives four
+unknowns, one per *side*:
+
+- ``NEW[k]``, the new release's cell, and ``OLD[k]``, the earlier release's — known where
+  published (an absent category is a published zero);
+- ``IN[k]``, what the changed units contribute now, and ``OUT[k]``, what they contributed
+  then — known where the cell counts only background characteristics, or where no changed
+  unit has the background of the cell;
+
+tied by ``NEW[k] − OLD[k] = IN[k] − OUT[k]`` (the unchanged units cancel out),
+``IN[k] ≤ NEW[k]``, ``OUT[k] ≤ OLD[k]``, and each side's additive lines. Solving that system
+(:mod:`etl.anonymise.lp`) gives what the attacker can learn. It must not narrow any hidden cell
+of either release below the width a single release requires, nor any difference cell that
+breaks a rule of its own: a difference is a table of the changed units, and it must pass the
+same rules as a cell (fewer than ``min_count`` units changed, one change dominating a
+magnitude, all or none of a small changed group). What cannot pass is fixed by suppressing
+more of the new release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import lp
+from .audit import line_rows
+from .changes import Change
+from .params import Params
+from .primary import RULES
+from .secondary import near, rank
+from .tables import COUNT, PRIMARY_PREFIX, TOTAL, CellKey, KeyLine, Linked, Table, TableSpec
+
+NEW, OLD, IN, OUT = range(4)
+"""The four sides of a cell: the new release, the earlier one, and what the changed units
+contribute now (coming in) and contributed then (going out)."""
+SIDES = ("new release", "earlier release", "changed units now", "changed units then")
+#: The rule a failure across releases is reported under.
+HISTORY_TABLES = "history_tables"
+
+
+class HistoryMismatch(ValueError):
+    """An earlier release's ledger does not give the values the release published."""
+
+
+@dataclass(frozen=True)
+class Before:
+    """An earlier release, as the audit needs it: its published tables, by name."""
+
+    version: str
+    withdrawn: bool
+    tables: Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A cell (of one side) the attacker can narrow too far with the earlier release."""
+
+    version: str
+    side: int
+    key: CellKey
+    table: str
+    label: str
+    interval: lp.Interval
+
+    def describe(self) -> str:
+        i = self.interval
+        return (f"together with release {self.version}, {self.label} ({SIDES[self.side]}) = "
+                f"{i.truth:g} lies in [{i.lower:g}, {i.upper:g}], narrower than {i.need:g}")
+
+
+@dataclass(frozen=True)
+class Records:
+    """One unit kind of the new release: its frame, each record's unit number as its tables
+    count it (``uid``) and each record's unit id (stable across releases)."""
+
+    frame: pd.DataFrame
+    uid: np.ndarray
+    units: np.ndarray
+
+    def unchanged(self, change: Change | None) -> np.ndarray:
+        """Per unit number: whether that unit is the same in both releases."""
+        size = int(self.uid.max()) + 1 if len(self.uid) else 0
+        out = np.ones(size, dtype=bool)
+        if change is not None and not change.empty:
+            out[self.uid[np.isin(self.units, change.units)]] = False
+        return out
+
+
+@dataclass
+class _Grid:
+    """One table over the categories of both releases: its cells' keys and lines."""
+
+    spec: TableSpec
+    keys: list[int]
+    #: (margin position, member positions, which dim the members vary along), positions
+    #: into ``keys``.
+    lines: list[tuple[int, tuple[int, ...], int]]
+    additive: dict[int, tuple[bool, ...]] = field(default_factory=dict)
+
+
+def _single(frame: pd.DataFrame, dim: str) -> bool:
+    """Whether every record holds one value of ``dim`` (so its lines add up)."""
+    column = frame[dim]
+    multi = column.map(lambda v: isinstance(v, tuple | list))
+    return bool((column[multi].map(len) == 1).all()) if len(column) else True
+
+
+def _coords(values: Sequence[Sequence[str]]) -> tuple[list[tuple[str, ...]], list]:
+    """Every cell of a table over ``values`` (Table's order) and its lines."""
+    if len(values) == 1:
+        cells = [(v,) for v in values[0]] + [(TOTAL,)]
+        return cells, [((TOTAL,), [(v,) for v in values[0]], 0)]
+    rows, cols = values
+    cells = ([(r, c) for r in rows for c in cols] + [(r, TOTAL) for r in rows]
+             + [(TOTAL, c) for c in cols] + [(TOTAL, TOTAL)])
+    lines = ([((r, TOTAL), [(r, c) for c in cols], 1) for r in rows]
+             + [((TOTAL, c), [(r, c) for r in rows], 0) for c in cols]
+             + [((TOTAL, TOTAL), [(r, TOTAL) for r in rows], 0),
+                ((TOTAL, TOTAL), [(TOTAL, c) for c in cols], 1)])
+    return cells, lines
+
+
+def _key(spec: TableSpec, coords: tuple[str, ...]) -> CellKey:
+    return (spec.unit, spec.measure or COUNT,
+            frozenset((d, v) for d, v in zip(spec.dims, coords, strict=True) if v != TOTAL))
+
+
+def _matching(frame: pd.DataFrame, pairs: Iterable[tuple[str, str]]) -> int:
+    """How many records of ``frame`` have every (dim, value) of ``pairs``."""
+    mask = np.ones(len(frame), dtype=bool)
+    for dim, value in pairs:
+        mask &= (frame[dim].astype(str) == value).to_numpy()
+    return int(mask.sum())
+
+
+class Joint:
+    """The new release (its :class:`Linked` tables, statuses as they stand) and one earlier
+    release: :meth:`presuppress` and :meth:`known` prepare the new release's statuses,
+    :meth:`audit` finds what still fails, :meth:`pick` chooses what to suppress for it."""
+
+    def __init__(self, before: Before, link: Linked, frames: Mapping[str, Records],
+                 changes: Mapping[str, Change], background: Mapping[str, frozenset[str]],
+                 params: Params) -> None:
+        self.before, self.link, self.params, self.changes = before, link, params, changes
+        self.checked = 0
+        self.keys: list[CellKey] = []
+        self.index: dict[CellKey, int] = {}
+        self.table_of: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self.grids: list[_Grid] = []
+        side_cells: list[dict[int, object]] = [{}, {}]  # key → Cell of the IN and OUT tables
+        for table in link.tables:
+            self._grid(table, before.tables.get(table.name), changes.get(table.spec.unit),
+                       frames[table.spec.unit].frame, side_cells)
+        keys = len(self.keys)
+        self.value = np.zeros((4, keys))
+        self.known = np.zeros((4, keys), dtype=bool)
+        self.cells = side_cells
+        for j, key in enumerate(self.keys):
+            at = link.index.get(key)
+            self.value[NEW, j] = link.value[at] if at is not None else 0.0
+            for side, cells in ((IN, side_cells[0]), (OUT, side_cells[1])):
+                cell = cells.get(j)
+                self.value[side, j] = cell.value if cell is not None else 0.0
+        self.value[OLD] = self.value[NEW] - self.value[IN] + self.value[OUT]
+        self._published_before(before)
+        self._background(changes, background)
+        self.unchanged = {kind: records.unchanged(changes.get(kind))
+                          for kind, records in frames.items()}
+        self.sensitive = self._sensitive()
+        self.cache: lp.Cache = {}
+        self.floor = np.full((4, len(self.keys)), np.inf)
+        self.floor = self._floor()
+
+    # --- construction -------------------------------------------------------------------
+
+    def _grid(self, table: Table, published: pd.DataFrame | None, change: Change | None,
+              frame: pd.DataFrame, side_cells: list[dict[int, object]]) -> None:
+        spec = table.spec
+        sides = change.tables(spec) if change is not None and not change.empty else None
+        values = [list(v) for v in table.values]
+        extra = [published] if published is not None else []
+        for i, dim in enumerate(spec.dims):
+            for source in extra:
+                values[i] += [v for v in dict.fromkeys(source[dim].astype(str))
+                              if v != TOTAL and v not in values[i]]
+            for side in sides or ():
+                values[i] += [v for v in side.values[i] if v not in values[i]]
+        cells, lines = _coords(values)
+        position = {c: i for i, c in enumerate(cells)}
+        keys = []
+        for coords in cells:
+            key = _key(spec, coords)
+            j = self.index.setdefault(key, len(self.keys))
+            if j == len(self.keys):
+                self.keys.append(key)
+                self.table_of[j] = (spec.name, coords)
+            keys.append(j)
+        grid = _Grid(spec, keys, [(position[m], tuple(position[c] for c in members), axis)
+                                  for m, members, axis in lines])
+        grid.additive[NEW] = table.additive
+        if sides is not None:
+            grid.additive[IN], grid.additive[OUT] = sides[0].additive, sides[1].additive
+            for k, side in enumerate(sides):
+                for cell in side.cells:
+                    side_cells[k].setdefault(self.index[cell.key], cell)
+            unchanged = frame[change.unchanged]
+            grid.additive[OLD] = tuple(
+                _single(unchanged, d) and _single(change.old, d) for d in spec.dims)
+        else:
+            grid.additive[IN] = grid.additive[OUT] = grid.additive[OLD] = table.additive
+        self.grids.append(grid)
+
+    def _published_before(self, before: Before) -> None:
+        """What the earlier release published, checked against what its ledger gives."""
+        self.hidden_before = np.zeros(len(self.keys), dtype=bool)
+        self.primary_before = np.zeros(len(self.keys), dtype=bool)
+        published: dict[int, float] = {}
+        for grid in self.grids:
+            frame = before.tables.get(grid.spec.name)
+            if frame is None:
+                continue  # a table that release did not have: its cells say nothing
+            dims = list(grid.spec.dims)
+            for row in frame.itertuples(index=False):
+                coords = tuple(str(getattr(row, d)) for d in dims)
+                j = self.index[_key(grid.spec, coords)]
+                if row.status == "published":
+                    self._check(j, float(row.value), grid.spec.name, coords)
+                    published[j] = float(row.value)
+                else:
+                    self.hidden_before[j] = True
+                    self.primary_before[j] |= row.rule in RULES
+        for grid in self.grids:  # a category the release did not have: a published zero
+            if grid.spec.name in before.tables:
+                for j in grid.keys:
+                    if j not in published and not self.hidden_before[j]:
+                        self._check(j, 0.0, grid.spec.name, self.table_of[j][1])
+                        published[j] = 0.0
+        for j, value in published.items():
+            self.known[OLD, j] = True
+            self.value[OLD, j] = value
+
+    def _check(self, j: int, published: float, table: str, coords: tuple[str, ...]) -> None:
+        computed = self.value[OLD, j]
+        if abs(computed - published) > 1e-6 * max(1.0, abs(published)):
+            raise HistoryMismatch(
+                f"release {self.before.version} published {table}[{', '.join(coords)}] = "
+                f"{published:g}, but its ledger gives {computed:g}: the ledger does not "
+                "describe that release")
+
+    def _background(self, changes: Mapping[str, Change],
+                    background: Mapping[str, frozenset[str]]) -> None:
+        """Which side values the attacker knows without the tables."""
+        self.known[NEW] = True  # refreshed from the statuses by every audit
+        self.background = np.zeros(len(self.keys), dtype=bool)
+        #: How far the changed units can move a cell: the records (of each side) in its
+        #: background group, for counts; unbounded for magnitudes; 0 where known.
+        self.reach = np.where([k[1] == COUNT for k in self.keys], 0.0, np.inf)[None, :] \
+            .repeat(4, axis=0)
+        seen: dict[tuple, int] = {}
+        for j, (unit, measure, pairs) in enumerate(self.keys):
+            change = changes.get(unit)
+            dims = {d for d, _ in pairs}
+            bg = background.get(unit, frozenset())
+            if (measure == COUNT and dims <= bg) or change is None or change.empty:
+                self.background[j] = measure == COUNT and dims <= bg
+                self.known[IN, j] = self.known[OUT, j] = True
+                self.reach[IN, j] = self.reach[OUT, j] = 0.0
+                continue
+            group = tuple(sorted((d, v) for d, v in pairs if d in bg))
+            for side, frame in ((IN, change.new), (OUT, change.old)):
+                found = seen.get((unit, side, group))
+                if found is None:
+                    found = seen[(unit, side, group)] = _matching(frame, group)
+                self.known[side, j] = found == 0
+                if measure == COUNT:
+                    self.reach[side, j] = found
+
+    def _sensitive(self) -> np.ndarray:
+        """Difference cells that break a rule (threshold, p%, all-or-none of a small group)."""
+        p = self.params
+        out = np.zeros(len(self.keys), dtype=bool)
+        self.diff_top = np.zeros(len(self.keys))
+        moved = np.zeros(len(self.keys), dtype=np.int64)
+        touched = np.zeros(len(self.keys), dtype=np.int64)
+        for j in set(self.cells[0]) | set(self.cells[1]):
+            change: dict[int, float] = {}
+            for cell, sign in ((self.cells[0].get(j), 1.0), (self.cells[1].get(j), -1.0)):
+                if cell is not None:
+                    for m, c in zip(cell.members.tolist(), cell.contributions.tolist(),
+                                    strict=True):
+                        change[m] = change.get(m, 0.0) + sign * c
+            sizes = sorted((abs(d) for d in change.values() if abs(d) > 1e-9), reverse=True)
+            moved[j], touched[j] = len(sizes), len(change)
+            self.diff_top[j] = sizes[0] if sizes else 0.0
+            magnitude = self.keys[j][1] != COUNT
+            least = p.min_contributors if magnitude else p.min_count
+            if 0 < len(sizes) < least or (magnitude and sizes and (
+                    sum(sizes) - sum(sizes[:2]) < p.p_percent / 100 * sizes[0])):
+                out[j] = True
+        for grid in self.grids:
+            if not grid.spec.sensitive:
+                continue
+            for margin, members, axis in grid.lines:
+                if axis != len(grid.spec.dims) - 1:
+                    continue  # groups are rows: the last dim is the attribute
+                size = touched[grid.keys[margin]]
+                if 0 < size < p.small_group:
+                    for m in members:
+                        if moved[grid.keys[m]] in (0, size):
+                            out[grid.keys[m]] = True
+        return out & ~self.background & ~(self.known[IN] & self.known[OUT])
+
+    # --- preparing the new release -------------------------------------------------------
+
+    def presuppress(self) -> set[int]:
+        """New-release cells to hide before any audit: a published cell whose difference from
+        the earlier release breaks a rule, and a cell the earlier release hid that would come
+        out unchanged (so, exactly) in the new one."""
+        out = set()
+        for j in range(len(self.keys)):
+            at = self.link.index.get(self.keys[j])
+            if at is None or self.link.suppressed(at) or at in self.link.public:
+                continue
+            exact_now = self.known[IN, j] and self.known[OUT, j]
+            if (self.sensitive[j] and self.known[OLD, j]) or (
+                    self.hidden_before[j] and exact_now):
+                out.add(at)
+        return out
+
+    def known_cells(self) -> set[int]:
+        """New-release cells the attacker knows from the earlier release alone (it published
+        them and nothing changed in their group): hiding them would protect nothing."""
+        out = set()
+        for j in range(len(self.keys)):
+            at = self.link.index.get(self.keys[j])
+            if (at is not None and not self.link.suppressed(at) and self.known[OLD, j]
+                    and self.known[IN, j] and self.known[OUT, j]):
+                out.add(at)
+        return out
+
+    # --- the audit ---------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        link = self.link
+        for j, key in enumerate(self.keys):
+            at = link.index.get(key)
+            self.known[NEW, j] = at is None or not link.suppressed(at) or at in link.public
+
+    def _caps(self, side: int) -> np.ndarray:
+        """Per key: the smallest known margin of a line it belongs to on ``side``."""
+        cap = np.full(len(self.keys), np.inf)
+        for grid in self.grids:
+            for margin, members, _ in grid.lines:
+                j = grid.keys[margin]
+                if self.known[side, j]:
+                    for m in members:
+                        cap[grid.keys[m]] = min(cap[grid.keys[m]], self.value[side, j])
+        return cap
+
+    def _need(self) -> np.ndarray:
+        """Required widths of the targets by variable (NaN: not a target)."""
+        p = self.params
+        need = np.full((4, len(self.keys)), np.nan)
+        top_new = np.zeros(len(self.keys))
+        top_before = np.zeros(len(self.keys))
+        for j, key in enumerate(self.keys):
+            if key[1] == COUNT:
+                continue
+            at = self.link.index.get(key)
+            cell = self.link.cell(at) if at is not None else None
+            if cell is not None:
+                top_new[j] = cell.top[0]
+                kept = cell.contributions[self.unchanged[key[0]][cell.members]]
+                top_before[j] = float(kept.max()) if len(kept) else 0.0
+            old = self.cells[1].get(j)
+            if old is not None and len(old.contributions):
+                top_before[j] = max(top_before[j], float(old.contributions.max()))
+        primary_now = np.array([(at := self.link.index.get(k)) is not None
+                                and self.link.status(at).startswith(PRIMARY_PREFIX)
+                                for k in self.keys], dtype=bool)
+        targets = {NEW: primary_now & ~self.known[NEW],
+                   OLD: self.primary_before & self.hidden_before,
+                   IN: self.sensitive & ~self.known[IN], OUT: self.sensitive & ~self.known[OUT]}
+        tops = {NEW: top_new, OLD: top_before, IN: self.diff_top, OUT: self.diff_top}
+        count = np.array([k[1] == COUNT for k in self.keys])
+        caps = {side: self._caps(side) for side in targets}
+        for side, wanted in targets.items():
+            width = np.where(count, np.minimum(p.min_interval_width, caps[side]),
+                             np.maximum(p.min_interval_width, p.p_percent / 100 * tops[side]))
+            need[side] = np.where(wanted, width, np.nan)
+        # The changed units' part of a cell is at most the changed units that could be in it,
+        # and a cell the earlier release published moves only as far as they can move it:
+        # no suppression of the new release can make either less certain than that.
+        need[IN] = np.minimum(need[IN], self.reach[IN])
+        need[OUT] = np.minimum(need[OUT], self.reach[OUT])
+        moves = self.reach[IN] + self.reach[OUT]
+        need[NEW] = np.where(self.known[OLD], np.minimum(need[NEW], moves), need[NEW])
+        return np.minimum(need, self.floor)
+
+    def _system(self, sides: Sequence[int]) -> tuple[list[int], list[lp.Row], list[lp.Row]]:
+        """The attacker's unknowns and rows on ``sides`` (all four: with the ties)."""
+        keys = len(self.keys)
+
+        def var(side: int, j: int) -> int:
+            return side * keys + j
+
+        def unknown(v: int) -> bool:
+            return not self.known[v // keys, v % keys]
+
+        def value(v: int) -> float:
+            return float(self.value[v // keys, v % keys])
+
+        lines = [KeyLine(grid.spec.name, var(side, grid.keys[m]),
+                         tuple(var(side, grid.keys[x]) for x in members),
+                         grid.additive[side][axis])
+                 for grid in self.grids for side in sides
+                 for m, members, axis in grid.lines]
+        eq, ub = line_rows(lines, unknown, value)
+
+        def row(terms: Sequence[tuple[int, float]], j: int) -> lp.Row:
+            coefs: dict[int, float] = {}
+            rhs = 0.0
+            for side, a in terms:
+                if self.known[side, j]:
+                    rhs -= a * self.value[side, j]
+                else:
+                    coefs[var(side, j)] = a
+            return coefs, rhs
+
+        if len(sides) == 4:
+            for j in range(keys):
+                if not self.known[:, j].all():
+                    eq.append(row(((NEW, 1.0), (OLD, -1.0), (IN, -1.0), (OUT, 1.0)), j))
+                for part, whole in ((IN, NEW), (OUT, OLD)):  # unchanged units are never negative
+                    if not (self.known[part, j] and self.known[whole, j]):
+                        ub.append(row(((part, 1.0), (whole, -1.0)), j))
+        variables = [var(side, j) for side in sides for j in range(keys)
+                     if not self.known[side, j]]
+        return variables, eq, ub
+
+    def _floor(self) -> np.ndarray:
+        """The widest each target can be if the new release hid every cell it may (public
+        totals stay): where the history alone pins a cell, the new release cannot do better,
+        and must only not do worse."""
+        link = self.link
+        self.known[NEW] = [(at := link.index.get(k)) is None or at in link.public
+                           for k in self.keys]
+        variables, eq, ub = self._system((NEW, OLD, IN, OUT))
+        floor = np.full((4, len(self.keys)), np.inf)
+        for found in lp.intervals(variables, eq, ub, self.value.ravel(), self._need().ravel(),
+                                  exact=False):
+            if not found.passed:
+                floor.ravel()[found.variable] = found.width
+        self._refresh()
+        return floor
+
+    def audit(self) -> list[Failure]:
+        """What the attacker narrows too far with both releases, given the new release's
+        statuses as they stand."""
+        self._refresh()
+        keys = len(self.keys)
+        variables, eq, ub = self._system((NEW, OLD, IN, OUT))
+        found = lp.intervals(variables, eq, ub, self.value.ravel(), self._need().ravel(),
+                             exact=False, cache=self.cache)
+        self.checked = len(found)
+        failures = []
+        for interval in found:
+            if interval.passed:
+                continue
+            side, j = divmod(interval.variable, keys)
+            table, coords = self.table_of[j]
+            label = f"{table}[{', '.join(coords)}]"
+            failures.append(Failure(self.before.version, side, self.keys[j], table, label,
+                                    interval))
+        return failures
+
+    def summary(self) -> dict:
+        """What the last audit checked, for the disclosure-risk report (no values)."""
+        return {
+            "version": self.before.version,
+            "status": "withdrawn" if self.before.withdrawn else "published",
+            "changed_units": {kind: len(change.units) for kind, change in self.changes.items()},
+            "difference_cells_at_risk": int(self.sensitive.sum()),
+            "hidden_cells_checked": int(self.checked),
+        }
+
+    def pick(self, failure: Failure) -> int | None:
+        """The new-release cell to suppress for ``failure``: the cell itself when published,
+        else the best published cell near it."""
+        link = self.link
+        at = link.index.get(failure.key)
+        if at is not None:
+            if not link.suppressed(at) and at not in link.public:
+                return at
+            return near(link, at)
+        j = self.index[failure.key]
+        lines = [[grid.keys[m] for m in (margin, *members)] for grid in self.grids
+                 for margin, members, _ in grid.lines
+                 if j in {grid.keys[x] for x in (margin, *members)}]
+        ranked = [rank(link, at) for line in lines for x in line
+                  if (at := link.index.get(self.keys[x])) is not None
+                  and not link.suppressed(at) and at not in link.public]
+        return min(ranked)[-1] if ranked else None
