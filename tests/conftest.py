@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 INSTALL_HINT = "apt-get install chromium chromium-driver"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _history_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Ledgers of the releases tests build go to a temporary folder, never the checkout's
+    (builds in subprocesses inherit it)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PORTAL_HISTORY_DIR", str(tmp_path_factory.mktemp("etl-history")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def packages_dir(tmp_path: Path) -> Path:
     """An empty data-packages directory, so tests never read the repo's real data."""

@@ -106,7 +106,12 @@ def _required(link: Linked, k: int, params: Params) -> float:
 def _constraints(link: Linked) -> tuple[list[Row], list[Row]]:
     """Equalities (additive lines) and inequalities (non-additive lines) over suppressed keys,
     published values moved to the right-hand side."""
-    return line_rows(link.lines, link.suppressed, lambda k: float(link.value[k]))
+    return line_rows(link.lines, lambda k: _unknown(link, k), lambda k: float(link.value[k]))
+
+
+def _unknown(link: Linked, k: int) -> bool:
+    """Suppressed and not known anyway (public, or given away by an earlier release)."""
+    return link.suppressed(k) and k not in link.public
 
 
 def line_rows(lines: Sequence[KeyLine], unknown: Callable[[int], bool],
@@ -157,7 +162,7 @@ def lp_audit(tables: Sequence[Table] | Linked, params: Params = DEFAULTS, *, exa
     """
     start = time.perf_counter()
     link = linked(tables)
-    suppressed = [k for k in range(len(link)) if link.suppressed(k)]
+    suppressed = [k for k in range(len(link)) if _unknown(link, k)]
     eq, ub = _constraints(link)
     need = np.full(len(link), np.nan)
     for k in suppressed:

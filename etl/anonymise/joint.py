@@ -89,7 +89,8 @@ class Records:
         size = int(self.uid.max()) + 1 if len(self.uid) else 0
         out = np.ones(size, dtype=bool)
         if change is not None and not change.empty:
-            out[self.uid[np.isin(self.units, change.units)]] = False
+            changed = pd.Index(change.units, dtype=object).get_indexer(self.units) >= 0
+            out[self.uid[changed]] = False
         return out
 
 
@@ -132,12 +133,17 @@ def _key(spec: TableSpec, coords: tuple[str, ...]) -> CellKey:
             frozenset((d, v) for d, v in zip(spec.dims, coords, strict=True) if v != TOTAL))
 
 
-def _matching(frame: pd.DataFrame, pairs: Iterable[tuple[str, str]]) -> int:
-    """How many records of ``frame`` have every (dim, value) of ``pairs``."""
-    mask = np.ones(len(frame), dtype=bool)
-    for dim, value in pairs:
-        mask &= (frame[dim].astype(str) == value).to_numpy()
-    return int(mask.sum())
+def _matching(change: Change, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[int, int], int]:
+    """How many records of the changed units have every (dim, value) of ``pairs``, now and
+    then, and how many distinct units those records are."""
+    counts, units = [], []
+    for frame, ids in ((change.new, change.new_units), (change.old, change.old_units)):
+        mask = np.ones(len(frame), dtype=bool)
+        for dim, value in pairs:
+            mask &= (frame[dim].astype(str) == value).to_numpy()
+        counts.append(int(mask.sum()))
+        units.append(ids[mask])
+    return (counts[0], counts[1]), len(np.unique(np.concatenate(units)))
 
 
 class Joint:
@@ -259,11 +265,13 @@ class Joint:
         """Which side values the attacker knows without the tables."""
         self.known[NEW] = True  # refreshed from the statuses by every audit
         self.background = np.zeros(len(self.keys), dtype=bool)
+        #: Changed units with the background of each cell (on either side).
+        self.group = np.zeros(len(self.keys), dtype=np.int64)
         #: How far the changed units can move a cell: the records (of each side) in its
         #: background group, for counts; unbounded for magnitudes; 0 where known.
         self.reach = np.where([k[1] == COUNT for k in self.keys], 0.0, np.inf)[None, :] \
             .repeat(4, axis=0)
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple, tuple] = {}
         for j, (unit, measure, pairs) in enumerate(self.keys):
             change = changes.get(unit)
             dims = {d for d, _ in pairs}
@@ -274,13 +282,14 @@ class Joint:
                 self.reach[IN, j] = self.reach[OUT, j] = 0.0
                 continue
             group = tuple(sorted((d, v) for d, v in pairs if d in bg))
-            for side, frame in ((IN, change.new), (OUT, change.old)):
-                found = seen.get((unit, side, group))
-                if found is None:
-                    found = seen[(unit, side, group)] = _matching(frame, group)
-                self.known[side, j] = found == 0
-                if measure == COUNT:
-                    self.reach[side, j] = found
+            found = seen.get((unit, group))
+            if found is None:
+                found = seen[(unit, group)] = _matching(change, group)
+            (records_in, records_out), units = found
+            self.known[IN, j], self.known[OUT, j] = records_in == 0, records_out == 0
+            self.group[j] = units
+            if measure == COUNT:
+                self.reach[IN, j], self.reach[OUT, j] = records_in, records_out
 
     def _sensitive(self) -> np.ndarray:
         """Difference cells that break a rule (threshold, p%, all-or-none of a small group)."""
@@ -288,16 +297,15 @@ class Joint:
         out = np.zeros(len(self.keys), dtype=bool)
         self.diff_top = np.zeros(len(self.keys))
         moved = np.zeros(len(self.keys), dtype=np.int64)
-        touched = np.zeros(len(self.keys), dtype=np.int64)
         for j in set(self.cells[0]) | set(self.cells[1]):
-            change: dict[int, float] = {}
-            for cell, sign in ((self.cells[0].get(j), 1.0), (self.cells[1].get(j), -1.0)):
-                if cell is not None:
-                    for m, c in zip(cell.members.tolist(), cell.contributions.tolist(),
-                                    strict=True):
-                        change[m] = change.get(m, 0.0) + sign * c
-            sizes = sorted((abs(d) for d in change.values() if abs(d) > 1e-9), reverse=True)
-            moved[j], touched[j] = len(sizes), len(change)
+            parts = [(cell.members, sign * cell.contributions) for cell, sign in
+                     ((self.cells[0].get(j), 1.0), (self.cells[1].get(j), -1.0))
+                     if cell is not None]
+            units, at = np.unique(np.concatenate([m for m, _ in parts]), return_inverse=True)
+            diff = np.bincount(at, weights=np.concatenate([c for _, c in parts]),
+                               minlength=len(units))
+            sizes = np.sort(np.abs(diff[np.abs(diff) > 1e-9]))[::-1].tolist()
+            moved[j] = len(sizes)
             self.diff_top[j] = sizes[0] if sizes else 0.0
             magnitude = self.keys[j][1] != COUNT
             least = p.min_contributors if magnitude else p.min_count
@@ -307,14 +315,16 @@ class Joint:
         for grid in self.grids:
             if not grid.spec.sensitive:
                 continue
-            for margin, members, axis in grid.lines:
+            for _, members, axis in grid.lines:
                 if axis != len(grid.spec.dims) - 1:
                     continue  # groups are rows: the last dim is the attribute
-                size = touched[grid.keys[margin]]
-                if 0 < size < p.small_group:
-                    for m in members:
-                        if moved[grid.keys[m]] in (0, size):
-                            out[grid.keys[m]] = True
+                for m in members:
+                    # The group is every changed unit the attacker cannot tell out of the
+                    # cell: those of its background, whatever row they are in now.
+                    j = grid.keys[m]
+                    size = self.group[j]
+                    if 0 < size < p.small_group and moved[j] in (0, size):
+                        out[j] = True
         return out & ~self.background & ~(self.known[IN] & self.known[OUT])
 
     # --- preparing the new release -------------------------------------------------------

@@ -155,6 +155,7 @@ def _protect_history(link: Linked, joints: list[Joint], params: Params
             link.set_status(k, HISTORY)
     for joint in joints:  # known from an earlier release: never worth hiding
         link.public.update(joint.known_cells())
+    _close_public(link)
     cache: AuditCache = {}
     outcome = apply_secondary(link, params, cache=cache)
     while True:

@@ -1,0 +1,294 @@
+"""Adversarial tests of disclosure control across the release history.
+
+The attacker holds every release ever published (withdrawn ones too), the raw input as
+background knowledge, and knows which units joined, left or changed between two releases.
+Each scenario publishes 1.0.0 from a field-like input, then 1.1.0 from the same input with
+one change, and attacks the pair with the independent attacker of ``history_attacks``: the
+microdata's multiset difference must isolate no record, and solving each table of both
+releases must not pin down what the changed units answered. A control builds the same 1.1.0
+without the history, as the ETL did before, and shows the same attack then succeeds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from history_attacks import (
+    Change,
+    change_intervals,
+    microdata_difference,
+    read_microdata,
+    read_tables,
+    smallest_crowd,
+)
+
+from etl.anonymise import catalogue
+from etl.anonymise.hierarchies import QI_HIERARCHIES
+from etl.anonymise.params import DEFAULTS
+from etl.cli import main
+from etl.demo import generate
+from etl.validate import check_path
+
+K = DEFAULTS.k
+QI = [h.name for h in QI_HIERARCHIES]
+SPECS = {s.name: s for s in catalogue.table_specs()}
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def _read(raw: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(raw / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _write(raw: Path, name: str, frame: pd.DataFrame) -> None:
+    frame.to_csv(raw / f"{name}.csv", index=False, lineterminator="\n")
+
+
+def _append(raw: Path, name: str, rows: list[dict[str, str]]) -> None:
+    frame = _read(raw, name)
+    _write(raw, name, pd.concat([frame, pd.DataFrame(rows)], ignore_index=True).fillna(""))
+
+
+def add_bakery(raw: Path, ident: str = "PM-0901", haccp: str = "no") -> None:
+    """One newly surveyed bakery in North Mitrovica."""
+    e = _read(raw, "enterprises")
+    template = e[e["nace_code"].str.startswith("10.7")].iloc[0].to_dict()
+    _append(raw, "enterprises", [{
+        **template, "enterprise_id": ident, "business_name": f"Pekara {ident}",
+        "owner_name": "Milica Pekarević", "registration_number": "", "fiscal_number": "",
+        "phone": "", "email": "", "address": "Bulevar 1", "latitude": "", "longitude": "",
+        "municipality": "North Mitrovica", "settlement": "", "nace_code": "10.71",
+        "legal_form": "individual_business", "founded_year": "2020",
+        "employees_full_time": "2", "employees_part_time": "0", "employees_female": "1",
+        "owner_gender": "female", "owner_ethnicity": "serb", "owner_age": "39",
+        "annual_turnover_eur": "41000", "reg_kosovo_business": "yes", "reg_serbian_apr": "no",
+        "fiscal_registered": "yes", "vat_registered": "yes", "pension_contributions": "yes",
+        "written_contracts": "no", "fva_registration": "yes", "haccp": haccp,
+        "bilingual_labels": "no", "product_certification": "no", "environmental_permit": "na",
+        "sector_licence": "yes", "sells_rest_of_kosovo": "yes", "sells_serbia": "no",
+        "exports_other": "no", "growth_potential": "4",
+        "growth_constraints": "finance certification", "training_needs": "food_safety",
+        "interview_date": "2021-02-01", "comments": "Nova pekara."}])
+    _append(raw, "products", [{"enterprise_id": ident, "product_name": "Hleb",
+                               "hs_code": "1905", "annual_volume": "20000", "unit": "kg",
+                               "share_of_sales_pct": "100", "certified": "no",
+                               "sold_in": "local"}])
+
+
+def _quiet_business(raw: Path) -> str:
+    """A business with no attendance and no meetings (it can leave without breaking keys)."""
+    e = _read(raw, "enterprises")
+    busy = set(_read(raw, "attendance")["enterprise_id"]) | set(
+        _read(raw, "b2b_meetings")["north_enterprise_id"])
+    food = e[e["haccp"].isin(["no"]) & ~e["enterprise_id"].isin(busy)]
+    return str(food["enterprise_id"].iloc[0])
+
+
+def remove_business(raw: Path) -> None:
+    ident = _quiet_business(raw)
+    for name, column in (("enterprises", "enterprise_id"), ("products", "enterprise_id")):
+        frame = _read(raw, name)
+        _write(raw, name, frame[frame[column] != ident])
+
+
+def change_business(raw: Path) -> None:
+    """A food business re-surveyed: HACCP in place now, more growth potential."""
+    ident = _quiet_business(raw)
+    e = _read(raw, "enterprises")
+    at = e["enterprise_id"] == ident
+    e.loc[at, "haccp"] = "yes"
+    e.loc[at, "fva_registration"] = "yes"
+    e.loc[at, "growth_potential"] = str(min(5, int(e.loc[at, "growth_potential"].iloc[0]) + 1))
+    e.loc[at, "interview_date"] = "2021-02-01"
+    _write(raw, "enterprises", e)
+
+
+def add_session(raw: Path) -> None:
+    """A training session in a new quarter with three new participants."""
+    _append(raw, "trainings", [{
+        "training_id": "TR-900", "title": "HACCP in practice", "topic": "food_safety",
+        "format": "workshop", "municipality": "Zvečan", "start_date": "2021-02-10",
+        "end_date": "2021-02-10", "hours": "4", "provider": "AKTIV"}])
+    people = [("Jelena Novaković", "female", "serb", "29", "60", "85", "5"),
+              ("Arben Krasniqi", "male", "albanian", "41", "55", "70", "4"),
+              ("Sanja Ilić", "female", "serb", "52", "35", "65", "5")]
+    _append(raw, "attendance", [{
+        "training_id": "TR-900", "participant_name": name, "enterprise_id": "",
+        "gender": gender, "ethnicity": ethnicity, "age": age, "municipality": "Zvečan",
+        "pre_score": pre, "post_score": post, "satisfaction": sat, "completed": "yes"}
+        for name, gender, ethnicity, age, pre, post, sat in people])
+
+
+def add_meeting(raw: Path) -> None:
+    """One new B2B meeting that ended in an agreement."""
+    m = _read(raw, "b2b_meetings")
+    north = m[m["phase"] == "scale_up"]["north_enterprise_id"].iloc[0]
+    _append(raw, "b2b_meetings", [{
+        "meeting_id": "B2B-900", "date": "2021-02-15", "phase": "scale_up",
+        "north_enterprise_id": north, "counterpart_name": "Tregtia Prishtina SH.P.K.",
+        "counterpart_municipality": "Prishtinë", "counterpart_nace_code": "46.39",
+        "language": "english", "interpretation": "no", "outcome": "agreement_signed",
+        "deal_value_eur": "25000", "obstacles": "payment_systems", "follow_up_date": "",
+        "notes": "Ugovor potpisan."}])
+
+
+# --- builds ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("base") / "raw", enterprises=400, seed=0)
+
+
+@pytest.fixture(scope="module")
+def first(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A packages folder holding release 1.0.0 of the base input."""
+    out = tmp_path_factory.mktemp("first") / "packages"
+    assert build(base, out, "1.0.0") == 0
+    return out
+
+
+def build(raw: Path, out: Path, version: str) -> int:
+    return main(["build", "--raw", str(raw), "--out", str(out), "--version", version,
+                 "--quiet"])
+
+
+def edited(base: Path, folder: Path, *edits: Callable[[Path], None]) -> Path:
+    raw = folder / "raw"
+    shutil.copytree(base, raw)
+    for edit in edits:
+        edit(raw)
+    return raw
+
+
+def copy(packages: Path, folder: Path) -> Path:
+    out = folder / "packages"
+    shutil.copytree(packages, out, symlinks=True)
+    return out
+
+
+# --- the attacks ------------------------------------------------------------------------------
+
+
+def _records(raw: Path) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
+    """Each unit kind's records (as the tables count them) with each record's unit."""
+    result = check_path(raw)
+    assert result.ok
+    business = catalogue.businesses(result)
+    frames = {"businesses": business, "sessions": catalogue.sessions(result),
+              "people": catalogue.participations(result)[0],
+              "meetings": catalogue.meetings(result, business)[0]}
+    names = catalogue.unit_names(result)
+    return {kind: (frames[kind], pd.Series(names[kind])) for kind in frames}
+
+
+def changes(old_raw: Path, new_raw: Path) -> dict[str, Change]:
+    """What the attacker knows of each table: the background rows of the changed records."""
+    old, new = _records(old_raw), _records(new_raw)
+    out = {}
+    for name, spec in SPECS.items():
+        background = catalogue.BACKGROUND[spec.unit]
+        dims = [d for d in spec.dims if d in background]
+
+        def by_unit(frame: pd.DataFrame, units: pd.Series) -> dict[str, Counter]:
+            text = frame.astype(object).map(repr).agg("|".join, axis=1)
+            return {u: Counter(text[units == u]) for u in units.unique()}
+
+        (fo, uo), (fn, un) = old[spec.unit], new[spec.unit]
+        before, after = by_unit(fo, uo), by_unit(fn, un)
+        moved = {u for u in set(before) | set(after) if before.get(u) != after.get(u)}
+        gained = Counter(tuple((d, str(v)) for d, v in zip(dims, row, strict=True))
+                         for row in fn[un.isin(moved).to_numpy()][dims].itertuples(index=False))
+        lost = Counter(tuple((d, str(v)) for d, v in zip(dims, row, strict=True))
+                       for row in fo[uo.isin(moved).to_numpy()][dims].itertuples(index=False))
+        if gained or lost:
+            out[name] = Change(frozenset(dims), gained, lost)
+    return out
+
+
+def table_leaks(old: Path, new: Path, known: dict[str, Change]) -> list[str]:
+    """What the attacker learns of fewer than ``min_count`` changed units from the tables of
+    both releases: their part of a cell narrower than a hidden cell may be (``min_interval_
+    width``, or the changed records of its row if fewer) where that says one of them is in
+    it — or, in a sensitive table, says anything; a magnitude of theirs within p%. What the
+    earlier release alone gives away (the new one hidden entirely) is not the new one's doing.
+    """
+    old_tables, new_tables = read_tables(old), read_tables(new)
+    p = DEFAULTS.p_percent / 100
+    leaks = []
+    for name, change in known.items():
+        spec = SPECS[name]
+        magnitude = spec.measure is not None
+        args = (old_tables.get(name), list(spec.dims), change, magnitude)
+        found = change_intervals(new_tables[name], *args)
+        floor = change_intervals(new_tables[name].assign(status="suppressed", value="[c]"),
+                                 *args)
+        for cell, sides in found.items():
+            told = {d for d, v in zip(spec.dims, cell, strict=True) if v != "_total"}
+            if not magnitude and told <= change.background:
+                continue  # the register tells how many changed units a row gained
+            for side, (lo, hi) in sides.items():
+                counts = change.gained if side == "in" else change.lost
+                bg = {(d, v) for d, v in zip(spec.dims, cell, strict=True)
+                      if d in change.background and v != "_total"}
+                reach = sum(n for row, n in counts.items() if bg <= set(row))
+                if not 0 < reach < DEFAULTS.min_count:
+                    continue
+
+                def pinned(lo: float, hi: float, reach: int = reach,
+                           magnitude: bool = magnitude, sensitive: bool = spec.sensitive
+                           ) -> bool:
+                    if magnitude:
+                        size = max(abs(lo), abs(hi))
+                        return bool(size) and hi - lo < p * size
+                    narrow = hi - lo < min(DEFAULTS.min_interval_width, reach) - 1e-6
+                    return narrow and (sensitive or lo >= 1 - 1e-6)
+
+                if pinned(lo, hi) and not pinned(*floor[cell][side]):
+                    leaks.append(f"{name}{cell} {side}: {lo:g}..{hi:g}")
+    return leaks
+
+
+def microdata_leaks(old: Path, new: Path) -> list[str]:
+    """Rows that differ between the releases and match fewer than k such rows."""
+    a, b = read_microdata(old), read_microdata(new)
+    leaks = []
+    for left, right in ((b, a), (a, b)):
+        rest = microdata_difference(left, right)
+        if len(rest) and smallest_crowd(rest, QI) < K:
+            leaks.append(f"{len(rest)} rows differ; one matches only "
+                         f"{smallest_crowd(rest, QI)} of them")
+    return leaks
+
+
+SCENARIOS = {
+    "business added": (add_bakery,),
+    "business removed": (remove_business,),
+    "business answers changed": (change_business,),
+    "training session with three participants": (add_session,),
+    "one B2B meeting": (add_meeting,),
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_one_change_learns_nothing(base, first, tmp_path, scenario):
+    raw = edited(base, tmp_path, *SCENARIOS[scenario])
+    out = copy(first, tmp_path)
+    assert build(raw, out, "1.1.0") == 0
+    known = changes(base, raw)
+    assert known, "the scenario changes some table"
+    assert microdata_leaks(out / "1.0.0", out / "1.1.0") == []
+    assert table_leaks(out / "1.0.0", out / "1.1.0", known) == []
+
+    # Control: the same release built without its history (as before) gives the change away.
+    alone = tmp_path / "alone"
+    assert build(raw, alone, "1.1.0") == 0
+    leaks = (microdata_leaks(out / "1.0.0", alone / "1.1.0")
+             + table_leaks(out / "1.0.0", alone / "1.1.0", known))
+    assert leaks, "without the history the attack should succeed"
