@@ -139,7 +139,7 @@ def test_published_order_does_not_follow_raw_order(checked, release):
     from etl.anonymise.pseudonym import DEMO_KEY, unit_ids
 
     ids = checked.frame("enterprises")["enterprise_id"].astype(str)
-    units = unit_ids(ids.to_numpy(dtype=object), DEMO_KEY, "businesses")
+    units = unit_ids(np.arange(len(ids)), ids.to_numpy(dtype=object), DEMO_KEY, "businesses")
     key_of = dict(zip(business_key(units, DEMO_KEY, "1.0.0", 1), range(len(ids)),
                       strict=True))
     raw_position = release.businesses["business_key"].map(key_of).to_numpy()

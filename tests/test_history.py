@@ -11,6 +11,7 @@ without the history, as the ETL did before, and shows the same attack then succe
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -185,7 +186,8 @@ def _records(raw: Path) -> dict[str, tuple[pd.DataFrame, pd.Series]]:
               "people": catalogue.participations(result)[0],
               "meetings": catalogue.meetings(result, business)[0]}
     names = catalogue.unit_names(result)
-    return {kind: (frames[kind], pd.Series(names[kind])) for kind in frames}
+    return {kind: (frames[kind], pd.Series(names[kind][1][names[kind][0]]))
+            for kind in frames}
 
 
 def changes(old_raw: Path, new_raw: Path) -> dict[str, Change]:
@@ -292,3 +294,64 @@ def test_one_change_learns_nothing(base, first, tmp_path, scenario):
     leaks = (microdata_leaks(out / "1.0.0", alone / "1.1.0")
              + table_leaks(out / "1.0.0", alone / "1.1.0", known))
     assert leaks, "without the history the attack should succeed"
+
+
+def _bakeries(count: int, start: int = 901) -> Callable[[Path], None]:
+    def edit(raw: Path) -> None:
+        for i in range(count):
+            add_bakery(raw, f"PM-{start + i:04d}", haccp="yes" if i % 2 else "no")
+    return edit
+
+
+def test_three_releases_in_a_row(base, first, tmp_path):
+    """A wave of six bakeries, then one more: neighbours and 1.0 against 1.2 alike."""
+    wave = edited(base, tmp_path / "a", _bakeries(6))
+    more = edited(base, tmp_path / "b", _bakeries(7))
+    out = copy(first, tmp_path)
+    assert build(wave, out, "1.1.0") == 0
+    assert build(more, out, "1.2.0") == 0
+    for old_raw, old in ((base, "1.0.0"), (wave, "1.1.0")):
+        assert microdata_leaks(out / old, out / "1.2.0") == []
+        assert table_leaks(out / old, out / "1.2.0", changes(old_raw, more)) == []
+    # The six were published as a wave of their own; the seventh waits for the next wave.
+    rows = read_microdata(out / "1.2.0")
+    assert rows["survey_wave"].value_counts().to_dict() == {"1": 400, "2": 6}
+    report = json.loads((out / "1.2.0" / "north-kosovo-product-map" / "disclosure-risk.json")
+                        .read_text(encoding="utf-8"))
+    assert report["microdata"]["records_deferred"] == 1
+    assert [e["version"] for e in report["history"]["earlier_releases"]] == ["1.0.0", "1.1.0"]
+    assert {r["rule"]: r["passed"] for r in report["rules"]}["history_tables"]
+
+
+def test_a_withdrawn_release_is_still_audited(base, first, tmp_path, capsys):
+    six, seven = (edited(base, tmp_path / n, _bakeries(c)) for n, c in (("a", 6), ("b", 7)))
+    out = copy(first, tmp_path)
+    assert build(six, out, "1.1.0") == 0
+    downloaded = tmp_path / "downloaded"
+    shutil.copytree(out / "1.1.0", downloaded)  # what an attacker kept before the withdrawal
+    assert main(["withdraw", "1.1.0", "--out", str(out), "--reason", "wrong survey wave"]) == 0
+    assert not (out / "1.1.0").exists() and (out / "latest").resolve() == out / "1.0.0"
+    assert build(seven, out, "1.2.0") == 0
+    assert table_leaks(downloaded, out / "1.2.0", changes(six, seven)) == []
+    assert microdata_leaks(downloaded, out / "1.2.0") == []
+    report = json.loads((out / "1.2.0" / "north-kosovo-product-map" / "disclosure-risk.json")
+                        .read_text(encoding="utf-8"))
+    assert {"version": "1.1.0", "released": "2021-02-01", "status": "withdrawn"} in \
+        report["history"]["earlier_releases"]
+    # Built as if 1.1.0 had never been, the same release gives the seventh bakery away to
+    # whoever downloaded 1.1.0.
+    blind = copy(first, tmp_path / "blind")
+    assert build(seven, blind, "1.2.0") == 0
+    assert table_leaks(downloaded, blind / "1.2.0", changes(six, seven))
+
+
+def test_keys_link_nothing_across_releases(base, first, tmp_path):
+    out = copy(first, tmp_path)
+    assert build(edited(base, tmp_path / "a", _bakeries(6)), out, "1.1.0") == 0
+    keys = {v: set(read_microdata(out / v)["business_key"]) for v in ("1.0.0", "1.1.0")}
+    assert not keys["1.0.0"] & keys["1.1.0"]
+    old, new = read_microdata(out / "1.0.0"), read_microdata(out / "1.1.0")
+    carried = new[new["survey_wave"] == "1"].drop(columns="business_key")
+    # wave 1 comes again, row for row, under new keys
+    assert sorted(map(tuple, carried.to_numpy())) == sorted(
+        map(tuple, old.drop(columns="business_key").to_numpy()))

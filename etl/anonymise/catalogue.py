@@ -119,10 +119,14 @@ def businesses(result: CheckResult) -> pd.DataFrame:
     return frame
 
 
-def _people(a: pd.DataFrame) -> pd.Series:
-    """Who attended: a name within a business, or alone (the raw form of a person's id)."""
-    return (a["participant_name"].astype(object).fillna("").astype(str) + "\x1f"
-            + a["enterprise_id"].astype(object).fillna("").astype(str))
+def _people(a: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Who attended: a name within a business, or alone. Each row's person as a code, and
+    each person's raw id (built for the people, not for the million rows)."""
+    pairs = pd.MultiIndex.from_arrays([a["participant_name"].astype(object).fillna(""),
+                                       a["enterprise_id"].astype(object).fillna("")])
+    codes, people = pairs.factorize()
+    names = np.array([f"{name}\x1f{firm}" for name, firm in people], dtype=object)
+    return codes, names
 
 
 def _held(result: CheckResult) -> pd.DataFrame:
@@ -130,18 +134,19 @@ def _held(result: CheckResult) -> pd.DataFrame:
     return m[m["outcome"].astype(str) != "cancelled"].reset_index(drop=True)
 
 
-def unit_names(result: CheckResult) -> dict[str, np.ndarray]:
-    """Each record's contributing unit by its raw id, per unit frame (aligned with the frames
-    above): what stays the same unit from one release to the next. Private: the history
-    ledger keeps these only as keyed hashes."""
-    def ids(s: pd.Series) -> np.ndarray:
-        return s.astype(object).fillna("").astype(str).to_numpy(dtype=object)
+def unit_names(result: CheckResult) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each record's contributing unit, per unit frame (aligned with the frames above), as a
+    code into the units' raw ids: what stays the same unit from one release to the next.
+    Private: the history ledger keeps units only as keyed hashes."""
+    def ids(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(s.astype(object).fillna("").astype(str))
+        return codes, np.asarray(uniques, dtype=object)
 
     names = {"businesses": ids(result.frame("enterprises")["enterprise_id"])}
     if "trainings" in result.tables:
         names["sessions"] = ids(result.frame("trainings")["training_id"])
     if "attendance" in result.tables:
-        names["people"] = ids(_people(result.frame("attendance")))
+        names["people"] = _people(result.frame("attendance"))
     if "b2b_meetings" in result.tables:
         names["meetings"] = ids(_held(result)["north_enterprise_id"])
     return names
@@ -152,7 +157,7 @@ def participations(result: CheckResult) -> tuple[pd.DataFrame, np.ndarray]:
     or alone), so one person attending three sessions is one unit."""
     a = result.frame("attendance")
     t = result.frame("trainings").set_index("training_id")
-    person = _people(a)
+    person, _ = _people(a)
     start = a["training_id"].map(t["start_date"])
     frame = pd.DataFrame({
         "topic": _codes(a["training_id"].map(t["topic"])),
@@ -166,7 +171,7 @@ def participations(result: CheckResult) -> tuple[pd.DataFrame, np.ndarray]:
         "pre_score": a["pre_score"].astype("Float64"),
         "post_score": a["post_score"].astype("Float64"),
     })
-    return frame, pd.factorize(person)[0]
+    return frame, person
 
 
 def sessions(result: CheckResult) -> pd.DataFrame:

@@ -22,11 +22,14 @@ _NA = "\x00"
 _SEP = "\x1f"
 
 
-def _canonical(column: pd.Series) -> pd.Series:
-    """Values as text that is equal for equal values whatever the dtype (a frame read back
-    from the ledger and one built from raw input compare equal)."""
+def _hashable(column: pd.Series) -> pd.Series:
+    """The column in one dtype per kind of value — numbers as Float64, everything else as
+    text (tuples joined) — so equal values hash equal whichever dtype they came in (a frame
+    read back from a ledger and one built from raw input compare equal)."""
+    if column.dtype != object and pd.api.types.is_numeric_dtype(column):
+        return column.astype("Float64")
     if column.dtype == object and column.map(lambda v: isinstance(v, tuple)).any():
-        return column.map(lambda v: _SEP.join(map(str, v)) if isinstance(v, tuple) else _NA)
+        column = column.map(lambda v: _SEP.join(map(str, v)) if isinstance(v, tuple) else v)
     return column.astype("string").fillna(_NA)
 
 
@@ -34,42 +37,46 @@ def record_digests(frame: pd.DataFrame) -> np.ndarray:
     """A 64-bit hash of each record over all its columns."""
     if frame.empty:
         return np.zeros(len(frame), dtype=np.uint64)
-    text = pd.DataFrame({c: _canonical(frame[c]) for c in sorted(frame.columns)})
-    return pd.util.hash_pandas_object(text, index=False).to_numpy(dtype=np.uint64)
+    digest = np.zeros(len(frame), dtype=np.uint64)
+    for i, name in enumerate(sorted(frame.columns)):
+        column = pd.util.hash_pandas_object(_hashable(frame[name]), index=False)
+        digest ^= column.to_numpy(dtype=np.uint64) * np.uint64(2 * i + 1)
+    return digest
 
 
-def unit_digests(frame: pd.DataFrame, units: np.ndarray) -> pd.DataFrame:
-    """Per unit: how many records and a hash of their multiset (order does not matter)."""
-    codes, uniques = pd.factorize(pd.Series(units, dtype=object))
-    sums = np.zeros(len(uniques), dtype=np.uint64)
-    np.add.at(sums, codes, record_digests(frame))  # wraps modulo 2**64, as intended
-    counts = np.bincount(codes, minlength=len(uniques))
-    return pd.DataFrame({"hash": sums, "records": counts}, index=pd.Index(uniques, dtype=object))
-
-
-def changed_units(new: pd.DataFrame, new_units: np.ndarray, old: pd.DataFrame,
-                  old_units: np.ndarray) -> np.ndarray:
-    """Ids of the units whose records differ between the releases (joined, left, changed)."""
-    a, b = unit_digests(new, new_units), unit_digests(old, old_units)
-    both = a.join(b, how="outer", lsuffix="_new", rsuffix="_old")
-    differ = ((both["hash_new"] != both["hash_old"]) | (both["records_new"] != both["records_old"])
-              | both.isna().any(axis=1))
-    return np.sort(both.index[differ.to_numpy()].to_numpy(dtype=object))
+def extra(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Which items (hashes) of one multiset the other lacks: of k equal items where the
+    other has j, the last k − j."""
+    order = np.argsort(mine, kind="stable")
+    ranked = mine[order]
+    starts = np.r_[0, np.flatnonzero(ranked[1:] != ranked[:-1]) + 1]
+    rank = np.arange(len(ranked)) - np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
+    have = np.zeros(len(ranked), dtype=np.int64)
+    values, counts = np.unique(theirs, return_counts=True)
+    if len(values):
+        at = np.minimum(np.searchsorted(values, ranked), len(values) - 1)
+        have = np.where(values[at] == ranked, counts[at], 0)
+    out = np.zeros(len(mine), dtype=bool)
+    out[order] = rank >= have
+    return out
 
 
 @dataclass
 class Change:
-    """One unit kind between two releases: the changed units' records on either side."""
+    """One unit kind between two releases: the records only the new release has (``new``)
+    and those only the earlier one had (``old``), with their units. Records in both cancel
+    out of every difference, so these are what any difference is made of."""
 
     kind: str
-    #: Changed unit ids; a unit's position here is its number in the side tables.
+    #: Units with a record on either side; a unit's position here is its number in the side
+    #: tables.
     units: np.ndarray
     new: pd.DataFrame
     new_units: np.ndarray
     old: pd.DataFrame
     old_units: np.ndarray
-    #: Per record of the new release's frame: whether its unit is unchanged.
-    unchanged: np.ndarray
+    #: Per record of the new release's frame: whether the earlier release had it too.
+    kept: np.ndarray
 
     @property
     def empty(self) -> bool:
@@ -81,22 +88,29 @@ class Change:
                 build_table(self.old, spec, self.old_units, keep_contributions=True))
 
 
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)
+
+
 def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, old: pd.DataFrame,
            old_units: np.ndarray) -> Change:
-    """The changed units of ``kind``: ``new``/``old`` are the unit frames of the two releases
-    and ``*_units`` each record's unit id."""
+    """What changed in ``kind`` between two releases — units that joined, left, or changed in
+    any record: ``new``/``old`` are the unit frames of the two releases and ``*_units`` each
+    record's unit id. Records are matched as a multiset of (unit, record)."""
     if set(new.columns) != set(old.columns):
         raise ValueError(f"{kind}: the earlier release's ledger has columns "
                          f"{sorted(old.columns)}, this build {sorted(new.columns)}: it was "
                          "made by another version of the ETL")
-    new_units = np.asarray(new_units, dtype=object)
-    old_units = np.asarray(old_units, dtype=object)
-    changed = changed_units(new, new_units, old, old_units)
-    position = pd.Index(changed, dtype=object)
-    in_new = position.get_indexer(new_units)
-    in_old = position.get_indexer(old_units)
-    pick_new, pick_old = in_new >= 0, in_old >= 0
-    return Change(kind, changed,
-                  new[pick_new].reset_index(drop=True), in_new[pick_new].astype(np.int64),
-                  old[pick_old].reset_index(drop=True), in_old[pick_old].astype(np.int64),
-                  ~pick_new)
+    codes, uniques = pd.factorize(np.concatenate([np.asarray(new_units, dtype=object),
+                                                  np.asarray(old_units, dtype=object)]))
+    new_codes, old_codes = codes[:len(new)], codes[len(new):]
+    with np.errstate(over="ignore"):
+        new_keys = record_digests(new) ^ (new_codes.astype(np.uint64) * _SPREAD)
+        old_keys = record_digests(old[list(new.columns)]) ^ (old_codes.astype(np.uint64)
+                                                             * _SPREAD)
+    gained, lost = extra(new_keys, old_keys), extra(old_keys, new_keys)
+    changed = np.unique(np.concatenate([new_codes[gained], old_codes[lost]]))
+    position = np.full(len(uniques), -1, dtype=np.int64)
+    position[changed] = np.arange(len(changed))
+    return Change(kind, np.asarray(uniques, dtype=object)[changed],
+                  new[gained].reset_index(drop=True), position[new_codes[gained]],
+                  old[lost].reset_index(drop=True), position[old_codes[lost]], ~gained)

@@ -77,21 +77,11 @@ class Failure:
 
 @dataclass(frozen=True)
 class Records:
-    """One unit kind of the new release: its frame, each record's unit number as its tables
-    count it (``uid``) and each record's unit id (stable across releases)."""
+    """One unit kind of the new release: its frame and each record's unit id (stable across
+    releases)."""
 
     frame: pd.DataFrame
-    uid: np.ndarray
     units: np.ndarray
-
-    def unchanged(self, change: Change | None) -> np.ndarray:
-        """Per unit number: whether that unit is the same in both releases."""
-        size = int(self.uid.max()) + 1 if len(self.uid) else 0
-        out = np.ones(size, dtype=bool)
-        if change is not None and not change.empty:
-            changed = pd.Index(change.units, dtype=object).get_indexer(self.units) >= 0
-            out[self.uid[changed]] = False
-        return out
 
 
 @dataclass
@@ -160,6 +150,7 @@ class Joint:
         self.index: dict[CellKey, int] = {}
         self.table_of: dict[int, tuple[str, tuple[str, ...]]] = {}
         self.grids: list[_Grid] = []
+        self._singles: dict[tuple[str, str], bool] = {}
         side_cells: list[dict[int, object]] = [{}, {}]  # key → Cell of the IN and OUT tables
         for table in link.tables:
             self._grid(table, before.tables.get(table.name), changes.get(table.spec.unit),
@@ -177,8 +168,6 @@ class Joint:
         self.value[OLD] = self.value[NEW] - self.value[IN] + self.value[OUT]
         self._published_before(before)
         self._background(changes, background)
-        self.unchanged = {kind: records.unchanged(changes.get(kind))
-                          for kind, records in frames.items()}
         self.sensitive = self._sensitive()
         self.cache: lp.Cache = {}
         self.floor = np.full((4, len(self.keys)), np.inf)
@@ -216,12 +205,21 @@ class Joint:
             for k, side in enumerate(sides):
                 for cell in side.cells:
                     side_cells[k].setdefault(self.index[cell.key], cell)
-            unchanged = frame[change.unchanged]
+            # The earlier release's lines add up where every record it had held one value:
+            # those it shares with the new release (the new release's say, unless its
+            # multi-valued records might all be new) and those gone since.
             grid.additive[OLD] = tuple(
-                _single(unchanged, d) and _single(change.old, d) for d in spec.dims)
+                _single(change.old, d) and (table.additive[i] or self._single_kept(
+                    frame, change, spec.unit, d)) for i, d in enumerate(spec.dims))
         else:
             grid.additive[IN] = grid.additive[OUT] = grid.additive[OLD] = table.additive
         self.grids.append(grid)
+
+    def _single_kept(self, frame: pd.DataFrame, change: Change, kind: str, dim: str) -> bool:
+        found = self._singles.get((kind, dim))
+        if found is None:
+            found = self._singles[(kind, dim)] = _single(frame[change.kept], dim)
+        return found
 
     def _published_before(self, before: Before) -> None:
         """What the earlier release published, checked against what its ledger gives."""
@@ -385,10 +383,8 @@ class Joint:
                 continue
             at = self.link.index.get(key)
             cell = self.link.cell(at) if at is not None else None
-            if cell is not None:
-                top_new[j] = cell.top[0]
-                kept = cell.contributions[self.unchanged[key[0]][cell.members]]
-                top_before[j] = float(kept.max()) if len(kept) else 0.0
+            if cell is not None:  # the earlier release's largest is at most one of these
+                top_new[j] = top_before[j] = cell.top[0]
             old = self.cells[1].get(j)
             if old is not None and len(old.contributions):
                 top_before[j] = max(top_before[j], float(old.contributions.max()))

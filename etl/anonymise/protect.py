@@ -9,7 +9,7 @@ got there.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +103,8 @@ class Earlier:
     ledger each unit kind's frame with every record's unit id."""
 
     before: Before
-    frames: Mapping[str, tuple[pd.DataFrame, np.ndarray]]
+    #: Reads the frames (large: one earlier release's at a time is kept).
+    frames: Callable[[], Mapping[str, tuple[pd.DataFrame, np.ndarray]]]
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,13 @@ def _close_public(link: Linked) -> None:
 
 def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
             params: Params) -> list[Joint]:
-    records = {}
-    for kind, given in frames.items():
-        frame, ids = given if isinstance(given, tuple) else (given, np.arange(len(given)))
-        records[kind] = Records(frame, np.asarray(ids, dtype=np.int64),
-                                np.asarray(history.units[kind], dtype=object))
+    records = {kind: Records(given[0] if isinstance(given, tuple) else given,
+                             np.asarray(history.units[kind], dtype=object))
+               for kind, given in frames.items()}
     joints = []
     for earlier in history.earlier:
         changes = {kind: change(kind, records[kind].frame, records[kind].units, *old)
-                   for kind, old in earlier.frames.items() if kind in records}
+                   for kind, old in earlier.frames().items() if kind in records}
         joints.append(Joint(earlier.before, link, records, changes, history.background,
                             params))
     return joints

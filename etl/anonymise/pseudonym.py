@@ -70,17 +70,12 @@ def pseudonyms(ids: pd.Series | np.ndarray, key: bytes, version: str, domain: st
 UNIT_HEX_DIGITS = 32
 
 
-def unit_ids(names: np.ndarray, key: bytes, kind: str) -> np.ndarray:
+def unit_ids(codes: np.ndarray, names: np.ndarray, key: bytes, kind: str) -> np.ndarray:
     """Private ids of units that stay the same from release to release (the same business,
-    person or session in every release), as keyed hashes of their raw ids: the history ledger
-    keeps these, never the raw ids. Published keys are derived from them per release."""
+    person or session in every release), as keyed hashes of their raw ids ``names``, for
+    each record (``codes`` index ``names``): the history ledger keeps these, never the raw
+    ids. Published keys are derived from them per release."""
     prefix = f"unit\x1f{kind}\x1f".encode()
-    cache: dict[str, str] = {}
-    out = np.empty(len(names), dtype=object)
-    for i, name in enumerate(np.asarray(names, dtype=object)):
-        found = cache.get(name)
-        if found is None:
-            found = cache[name] = hmac.new(key, prefix + str(name).encode("utf-8"),
-                                           hashlib.sha256).hexdigest()[:UNIT_HEX_DIGITS]
-        out[i] = found
-    return out
+    hashed = np.array([hmac.new(key, prefix + str(name).encode("utf-8"), hashlib.sha256)
+                       .hexdigest()[:UNIT_HEX_DIGITS] for name in names], dtype=object)
+    return hashed[np.asarray(codes, dtype=np.int64)]

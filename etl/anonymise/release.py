@@ -8,7 +8,7 @@ disclosure-risk report. A rule that fails raises `DisclosureError` naming the ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +24,13 @@ from etl.anonymise.primary import RULES
 from etl.anonymise.protect import Earlier as ProtectEarlier
 from etl.anonymise.protect import History, ProtectedTables, protect
 from etl.anonymise.pseudonym import release_key, unit_ids
-from etl.anonymise.waves import EarlierMicrodata, Waves, check_differences, publish_waves
+from etl.anonymise.waves import (
+    EarlierMicrodata,
+    Waves,
+    check_differences,
+    publish_waves,
+    row_digests,
+)
 from etl.rawformat import tables as raw_tables
 from etl.validate import CheckResult
 
@@ -195,8 +201,10 @@ def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray])
     def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         return frame.drop(columns=[UNIT]), frame[UNIT].to_numpy(dtype=object)
 
-    return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables),
-                                   {kind: split(f) for kind, f in e.ledger.frames.items()})
+    def frames(e: EarlierRelease) -> Callable[[], dict[str, tuple]]:
+        return lambda: {kind: split(f) for kind, f in e.ledger.frames().items()}
+
+    return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables), frames(e))
                     for e in earlier], units, catalogue.BACKGROUND)
 
 
@@ -204,8 +212,10 @@ def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],
                        params: Params) -> list[dict[str, Any]]:
     """The microdata attack against every earlier release; a failure stops the build."""
     found = []
+    columns = [c for c in w.frame.columns if c not in ("business_key", "survey_wave")]
+    digests = row_digests(w.frame, columns) if earlier else None
     for e in earlier:
-        differing, smallest = check_differences(w.frame, e.businesses, params)
+        differing, smallest = check_differences(w.frame, e.businesses, params, digests)
         if smallest is not None and smallest < params.k:
             raise DisclosureError(
                 "history_microdata", "businesses",
@@ -226,7 +236,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     demo = bool(result.raw.demo_marker)
     key = key if key is not None else release_key(demo, environ)
     names = catalogue.unit_names(result)
-    units = {kind: unit_ids(ids, key, kind) for kind, ids in names.items()}
+    units = {kind: unit_ids(*ids, key, kind) for kind, ids in names.items()}
     micro = publish_waves(result.frame("enterprises"), units["businesses"], key, version,
                           params, [EarlierMicrodata(
                               e.version, bool(e.withdrawn), e.businesses, e.ledger.microdata,
@@ -242,7 +252,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
                         history=_history(earlier, units) if earlier else None)
 
     summary = protected.summary
-    m = _microdata_report(micro, len(names["businesses"]), params)
+    m = _microdata_report(micro, len(units["businesses"]), params)
     history = {
         "earlier_releases": [{"version": e.version, "released": e.released,
                               "status": "withdrawn" if e.withdrawn else "published"}
@@ -287,6 +297,5 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
 
 
 def _with_units(given: Any, units: np.ndarray) -> pd.DataFrame:
-    frame = (given[0] if isinstance(given, tuple) else given).copy()
-    frame[UNIT] = units
-    return frame
+    frame = given[0] if isinstance(given, tuple) else given
+    return frame.assign(**{UNIT: units})

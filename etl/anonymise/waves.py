@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .changes import record_digests
+from .changes import extra, record_digests
 from .hierarchies import QI_HIERARCHIES
 from .microdata import USED_COLUMNS, Microdata, anonymise_businesses, business_key
 from .params import SUPPRESSED, Params
@@ -164,33 +164,36 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
     return Waves(frame, micro, number, deferred, index.reset_index(drop=True), waves)
 
 
-def check_differences(frame: pd.DataFrame, before: pd.DataFrame, params: Params
-                      ) -> tuple[int, int | None]:
+def row_digests(rows: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """A hash of each published row over ``columns`` (missing read as empty, as files say)."""
+    text = pd.DataFrame({c: rows[c].astype(object).where(rows[c].notna(), "").astype(str)
+                         if c in rows else "" for c in columns}, index=rows.index)
+    return record_digests(text)
+
+
+def check_differences(frame: pd.DataFrame, before: pd.DataFrame, params: Params,
+                      digests: np.ndarray | None = None) -> tuple[int, int | None]:
     """An attacker's microdata attack on two releases: the rows of one that the other lacks
     (a multiset difference over every column but the key) must be k-anonymous among
     themselves, wildcards matching anything, both ways. Returns (rows differing, the smallest
-    number of differing rows one of them matches; None when none differ)."""
+    number of differing rows one of them matches; None when none differ). ``digests`` are
+    ``frame``'s row digests, when already computed."""
     columns = [c for c in frame.columns if c not in (KEY, WAVE)]
     qi = [h.name for h in QI_HIERARCHIES]
+    mine = row_digests(frame, columns) if digests is None else digests
+    theirs = row_digests(before, columns)
     smallest: int | None = None
     differing = 0
-    for this, that in ((frame, before), (before, frame)):
-        if this.empty:
-            continue
-        mine = this[columns].fillna("").astype(str)
-        theirs = that[columns].fillna("").astype(str) if not that.empty else mine.iloc[:0]
-        count = mine.groupby(columns, dropna=False).cumcount()
-        other = theirs.groupby(columns, dropna=False).size()
-        key = pd.MultiIndex.from_frame(mine)
-        have = other.reindex(key).fillna(0).to_numpy()
-        rest = mine[count.to_numpy() >= have]
+    for rows, this, that in ((frame, mine, theirs), (before, theirs, mine)):
+        rest = rows[extra(this, that)]
         differing += len(rest)
-        rows = rest[qi].to_numpy(dtype=object)
-        for pattern in {tuple(r) for r in rows}:
-            matched = np.ones(len(rows), dtype=bool)
+        values = rest[qi].astype(object).where(rest[qi].notna(), "").astype(str) \
+            .to_numpy(dtype=object)
+        for pattern in {tuple(r) for r in values}:
+            matched = np.ones(len(values), dtype=bool)
             for j, value in enumerate(pattern):
-                if value not in (SUPPRESSED, "*"):
-                    matched &= (rows[:, j] == value) | (rows[:, j] == SUPPRESSED)
+                if value != SUPPRESSED:
+                    matched &= (values[:, j] == value) | (values[:, j] == SUPPRESSED)
             size = int(matched.sum())
             smallest = size if smallest is None else min(smallest, size)
     return differing, smallest

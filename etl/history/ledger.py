@@ -21,8 +21,8 @@ import hmac
 import json
 import os
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -49,17 +49,21 @@ def history_dir(given: Path | None = None, environ: Mapping[str, str] | None = N
 
 @dataclass
 class Ledger:
-    """One release's private ledger."""
+    """One release's private ledger, as read back: the microdata index at once, the unit
+    frames on demand (they are large; a build reads one earlier release's at a time)."""
 
     version: str
     fingerprint: str
-    #: Unit kind → its unit frame as the tables were built from it, plus ``_unit`` (the id).
-    frames: dict[str, pd.DataFrame]
     #: One row per current business: ``_unit``, ``digest`` (of its microdata record),
     #: ``wave`` (the survey wave whose microdata holds this record; missing: not published)
     #: and ``key`` (its row's key in this release's microdata; missing: not in it). Rows of
     #: businesses no longer surveyed whose records this release still publishes come too.
     microdata: pd.DataFrame
+    #: Reads unit kind → its unit frame as the tables were built from it, with ``_unit``.
+    load: Callable[[], dict[str, pd.DataFrame]] = field(repr=False)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return self.load()
 
 
 def _mac(key: bytes, manifest: dict) -> str:
@@ -80,26 +84,27 @@ def _tuples(frame: pd.DataFrame) -> list[str]:
             and frame[c].map(lambda v: isinstance(v, tuple)).any()]
 
 
-def write(root: Path, ledger: Ledger, key: bytes) -> Path:
-    """Write ``ledger`` to ``root/<fingerprint>/`` atomically (a folder renamed into place)."""
+def write(root: Path, *, version: str, fingerprint: str, frames: Mapping[str, pd.DataFrame],
+          microdata: pd.DataFrame, key: bytes) -> Path:
+    """Write a release's ledger to ``root/<fingerprint>/`` atomically (a folder renamed into
+    place): each unit kind's frame (with ``_unit``) and the microdata index."""
     root.mkdir(parents=True, exist_ok=True)
-    target = root / ledger.fingerprint
-    staging = root / f".tmp-{ledger.fingerprint}-{os.getpid()}"
+    target = root / fingerprint
+    staging = root / f".tmp-{fingerprint}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         files: dict[str, str] = {}
         tuples: dict[str, list[str]] = {}
-        for name, frame in {**ledger.frames, MICRODATA: ledger.microdata}.items():
-            out = frame.reset_index(drop=True).copy()
-            tuples[name] = _tuples(out)
-            for column in tuples[name]:
-                out[column] = out[column].map(list)
+        for name, frame in {**frames, MICRODATA: microdata}.items():
+            columns = _tuples(frame)
+            tuples[name] = columns
+            out = frame.assign(**{c: frame[c].map(list) for c in columns}).reset_index(drop=True)
             path = staging / f"{name}.parquet"
             out.to_parquet(path, index=False)
             files[path.name] = _sha256(path)
-        manifest = {"format": FORMAT, "version": ledger.version,
-                    "fingerprint": ledger.fingerprint, "files": files, "tuples": tuples}
+        manifest = {"format": FORMAT, "version": version, "fingerprint": fingerprint,
+                    "files": files, "tuples": tuples}
         manifest["mac"] = _mac(key, manifest)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
@@ -136,20 +141,25 @@ def read(root: Path, fingerprint: str, key: bytes, version: str) -> Ledger:
     if manifest.get("fingerprint") != fingerprint or manifest.get("version") != version:
         raise LedgerError(f"{manifest_path}: the ledger belongs to release "
                           f"{manifest.get('version')}, not to {version}")
-    frames: dict[str, pd.DataFrame] = {}
     for name, digest in sorted(manifest["files"].items()):
         path = folder / name
         if not path.is_file() or _sha256(path) != digest:
             raise LedgerError(f"{path}: missing or altered (its hash differs from {MANIFEST})")
-        frame = pd.read_parquet(path)
-        for column in manifest["tuples"].get(path.stem, []):
-            frame[column] = pd.Series([tuple(v) for v in frame[column]], dtype=object,
-                                      index=frame.index)
-        frames[path.stem] = frame
-    micro = frames.pop(MICRODATA)
-    micro["wave"] = micro["wave"].astype("Int64")
-    return Ledger(version, fingerprint, frames, micro)
 
+    def frame(name: str) -> pd.DataFrame:
+        found = pd.read_parquet(folder / f"{name}.parquet")
+        for column in manifest["tuples"].get(name, []):
+            found[column] = pd.Series([tuple(v) for v in found[column]], dtype=object,
+                                      index=found.index)
+        return found
+
+    def load() -> dict[str, pd.DataFrame]:
+        return {Path(n).stem: frame(Path(n).stem) for n in sorted(manifest["files"])
+                if Path(n).stem != MICRODATA}
+
+    micro = frame(MICRODATA)
+    micro["wave"] = micro["wave"].astype("Int64")
+    return Ledger(version, fingerprint, micro, load)
 
 #: Inside a release's history entry: its published files, once withdrawn from the portal.
 WITHDRAWN_FILES = "published"

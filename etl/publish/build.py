@@ -13,7 +13,6 @@ from etl import refdata
 from etl.anonymise.params import SUPPRESSED
 from etl.anonymise.release import AnonymisedRelease
 from etl.history import ledger as ledgers
-from etl.history.ledger import Ledger
 from etl.publish import files, releases
 from etl.publish.package import (
     PRODUCT_MAP,
@@ -182,8 +181,10 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
             (folder / f"{package.name}.zip").write_bytes(zipped)
         if history is not None:
             root, key = history
-            ledgers.write(root, Ledger(release.version, releases.fingerprint(folder),
-                                       release.ledger_frames, release.microdata_index), key)
+            ledgers.write(root, version=release.version,
+                          fingerprint=releases.fingerprint(folder),
+                          frames=release.ledger_frames, microdata=release.microdata_index,
+                          key=key)
 
     m = release.report["microdata"]
     summary = (f"{m['records_out']:,} businesses (k = {m['achieved_k']}); "
