@@ -154,6 +154,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         sys.stdout.write(render_text(result))
         print("Build stopped: the input has errors; nothing was published.", file=sys.stderr)
         return 1
+    result.raw.tables.clear()  # the typed tables are what the build reads: free the text
     version = args.version or _next_version(args.out)
     root = history_dir(args.history)
     try:

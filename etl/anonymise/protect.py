@@ -103,8 +103,10 @@ class Earlier:
     ledger each unit kind's frame with every record's unit id."""
 
     before: Before
-    #: Reads the frames (large: one earlier release's at a time is kept).
-    frames: Callable[[], Mapping[str, tuple[pd.DataFrame, np.ndarray]]]
+    #: The unit kinds it has frames for, and a reader of one (they are large: one at a time
+    #: is read, and only what changed since is kept).
+    kinds: Sequence[str]
+    frame: Callable[[str], tuple[pd.DataFrame, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,9 @@ def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
                for kind, given in frames.items()}
     joints = []
     for earlier in history.earlier:
-        changes = {kind: change(kind, records[kind].frame, records[kind].units, *old)
-                   for kind, old in earlier.frames().items() if kind in records}
+        changes = {kind: change(kind, records[kind].frame, records[kind].units,
+                                *earlier.frame(kind))
+                   for kind in earlier.kinds if kind in records}
         joints.append(Joint(earlier.before, link, records, changes, history.background,
                             params))
     return joints

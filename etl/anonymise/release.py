@@ -201,11 +201,12 @@ def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray])
     def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         return frame.drop(columns=[UNIT]), frame[UNIT].to_numpy(dtype=object)
 
-    def frames(e: EarlierRelease) -> Callable[[], dict[str, tuple]]:
-        return lambda: {kind: split(f) for kind, f in e.ledger.frames().items()}
+    def frame(e: EarlierRelease) -> Callable[[str], tuple[pd.DataFrame, np.ndarray]]:
+        return lambda kind: split(e.ledger.frame(kind))
 
-    return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables), frames(e))
-                    for e in earlier], units, catalogue.BACKGROUND)
+    return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables),
+                                   e.ledger.kinds, frame(e)) for e in earlier],
+                   units, catalogue.BACKGROUND)
 
 
 def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],

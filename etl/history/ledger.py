@@ -59,11 +59,13 @@ class Ledger:
     #: and ``key`` (its row's key in this release's microdata; missing: not in it). Rows of
     #: businesses no longer surveyed whose records this release still publishes come too.
     microdata: pd.DataFrame
-    #: Reads unit kind → its unit frame as the tables were built from it, with ``_unit``.
-    load: Callable[[], dict[str, pd.DataFrame]] = field(repr=False)
+    #: The unit kinds it holds a frame for.
+    kinds: tuple[str, ...]
+    #: Reads one unit kind's frame as the tables were built from it, with ``_unit``.
+    load: Callable[[str], pd.DataFrame] = field(repr=False)
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        return self.load()
+    def frame(self, kind: str) -> pd.DataFrame:
+        return self.load(kind)
 
 
 def _mac(key: bytes, manifest: dict) -> str:
@@ -153,13 +155,10 @@ def read(root: Path, fingerprint: str, key: bytes, version: str) -> Ledger:
                                       index=found.index)
         return found
 
-    def load() -> dict[str, pd.DataFrame]:
-        return {Path(n).stem: frame(Path(n).stem) for n in sorted(manifest["files"])
-                if Path(n).stem != MICRODATA}
-
     micro = frame(MICRODATA)
     micro["wave"] = micro["wave"].astype("Int64")
-    return Ledger(version, fingerprint, micro, load)
+    kinds = tuple(sorted(Path(n).stem for n in manifest["files"] if Path(n).stem != MICRODATA))
+    return Ledger(version, fingerprint, micro, kinds, frame)
 
 #: Inside a release's history entry: its published files, once withdrawn from the portal.
 WITHDRAWN_FILES = "published"
