@@ -11,6 +11,7 @@ own, so each cell's difference is known unit by unit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,12 +34,12 @@ def _hashable(column: pd.Series) -> pd.Series:
     return column.astype("string").fillna(_NA)
 
 
-def record_digests(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each record over all its columns."""
-    if frame.empty:
-        return np.zeros(len(frame), dtype=np.uint64)
+def record_digests(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> np.ndarray:
+    """A 64-bit hash of each record over ``columns`` (default: all, in any order)."""
     digest = np.zeros(len(frame), dtype=np.uint64)
-    for i, name in enumerate(sorted(frame.columns)):
+    if frame.empty:
+        return digest
+    for i, name in enumerate(sorted(frame.columns if columns is None else columns)):
         column = pd.util.hash_pandas_object(_hashable(frame[name]), index=False)
         digest ^= column.to_numpy(dtype=np.uint64) * np.uint64(2 * i + 1)
     return digest
@@ -105,7 +106,7 @@ def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, old: pd.DataFram
     new_codes, old_codes = codes[:len(new)], codes[len(new):]
     with np.errstate(over="ignore"):
         new_keys = record_digests(new) ^ (new_codes.astype(np.uint64) * _SPREAD)
-        old_keys = record_digests(old[list(new.columns)]) ^ (old_codes.astype(np.uint64)
+        old_keys = record_digests(old, new.columns) ^ (old_codes.astype(np.uint64)
                                                              * _SPREAD)
     gained, lost = extra(new_keys, old_keys), extra(old_keys, new_keys)
     changed = np.unique(np.concatenate([new_codes[gained], old_codes[lost]]))

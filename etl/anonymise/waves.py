@@ -51,7 +51,6 @@ class Waves:
 
     frame: pd.DataFrame
     #: The wave first published in this release (None: nothing new, or too few records).
-    new: Microdata | None
     number: int | None
     deferred: int
     #: For the ledger: per published row and per current record (see ``ledger.Ledger``).
@@ -62,8 +61,7 @@ class Waves:
 
 def digests(e: pd.DataFrame) -> np.ndarray:
     """A hash of each business's record as the microdata is built from it."""
-    return np.array([f"{d:016x}" for d in record_digests(e[list(USED_COLUMNS[1:])])],
-                    dtype=object)
+    return np.array([f"{d:016x}" for d in record_digests(e, USED_COLUMNS[1:])], dtype=object)
 
 
 def _carried(latest: EarlierMicrodata, key: bytes, version: str) -> tuple[pd.DataFrame,
@@ -137,19 +135,24 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
         carried, index, waves = pd.DataFrame(), pd.DataFrame(), []
     pairs = list(zip(units, digest, strict=True))
     new = np.array([p not in published for p in pairs], dtype=bool)
-    micro = None
+    rows = pd.DataFrame()
     if new.sum() >= params.k or (not earlier and new.any()):
-        micro = anonymise_businesses(e[new], units[new], key, version, number, params)
+        micro = anonymise_businesses(e if new.all() else e[new], units[new], key, version,
+                                     number, params)
         waves.append(_wave_report(micro, number, version))
+        rows = micro.frame
         index = pd.concat([index, pd.DataFrame({
             "_unit": units[new], "digest": digest[new],
             "wave": pd.array([number] * int(new.sum()), dtype="Int64"),
-            "key": micro.frame[KEY].to_numpy(dtype=object)})], ignore_index=True)
+            "key": rows[KEY].to_numpy(dtype=object)})], ignore_index=True)
+        del micro  # the report has what it had to say; its frames are large
     else:
         number = None
-    rows = micro.frame.astype(object) if micro is not None else pd.DataFrame()
-    frame = pd.concat([carried.astype(object), rows], ignore_index=True) if len(carried) else rows
-    frame = frame.where(frame.notna(), None)
+    if len(carried):
+        frame = pd.concat([carried.astype(object), rows.astype(object)], ignore_index=True)
+        frame = frame.where(frame.notna(), None)
+    else:
+        frame = rows
     frame = frame.sort_values(KEY, kind="stable").reset_index(drop=True)
     if len(set(frame[KEY])) != len(frame):
         raise RuntimeError("two records got the same published key; rebuild with another key")
@@ -161,7 +164,7 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
             "wave": pd.array([w for _, _, w in rest], dtype="Int64"),
             "key": [None] * len(rest)})], ignore_index=True)
     deferred = int(sum(w is None for _, _, w in rest))
-    return Waves(frame, micro, number, deferred, index.reset_index(drop=True), waves)
+    return Waves(frame, number, deferred, index.reset_index(drop=True), waves)
 
 
 def row_digests(rows: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
