@@ -11,7 +11,7 @@ own, so each cell's difference is known unit by unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,26 +92,29 @@ class Change:
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)
 
 
-def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, old: pd.DataFrame,
-           old_units: np.ndarray) -> Change:
+def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, new_digests: np.ndarray,
+           old_units: np.ndarray, old_digests: np.ndarray,
+           old_rows: Callable[[np.ndarray], pd.DataFrame]) -> Change:
     """What changed in ``kind`` between two releases — units that joined, left, or changed in
-    any record: ``new``/``old`` are the unit frames of the two releases and ``*_units`` each
-    record's unit id. Records are matched as a multiset of (unit, record)."""
+    any record — matching records as a multiset of (unit, record digest): ``new`` is this
+    release's unit frame, ``*_units`` each record's unit id and ``*_digests`` each record's
+    :func:`record_digests`; ``old_rows(mask)`` reads the earlier release's records that the
+    mask selects (only those are read: an earlier frame can be millions of rows)."""
+    codes, uniques = pd.factorize(np.concatenate([np.asarray(new_units, dtype=object),
+                                                  np.asarray(old_units, dtype=object)]))
+    new_codes, old_codes = codes[:len(new_units)], codes[len(new_units):]
+    with np.errstate(over="ignore"):
+        new_keys = np.asarray(new_digests, np.uint64) ^ (new_codes.astype(np.uint64) * _SPREAD)
+        old_keys = np.asarray(old_digests, np.uint64) ^ (old_codes.astype(np.uint64) * _SPREAD)
+    gained, lost = extra(new_keys, old_keys), extra(old_keys, new_keys)
+    old = old_rows(lost)
     if set(new.columns) != set(old.columns):
         raise ValueError(f"{kind}: the earlier release's ledger has columns "
                          f"{sorted(old.columns)}, this build {sorted(new.columns)}: it was "
                          "made by another version of the ETL")
-    codes, uniques = pd.factorize(np.concatenate([np.asarray(new_units, dtype=object),
-                                                  np.asarray(old_units, dtype=object)]))
-    new_codes, old_codes = codes[:len(new)], codes[len(new):]
-    with np.errstate(over="ignore"):
-        new_keys = record_digests(new) ^ (new_codes.astype(np.uint64) * _SPREAD)
-        old_keys = record_digests(old, new.columns) ^ (old_codes.astype(np.uint64)
-                                                             * _SPREAD)
-    gained, lost = extra(new_keys, old_keys), extra(old_keys, new_keys)
     changed = np.unique(np.concatenate([new_codes[gained], old_codes[lost]]))
     position = np.full(len(uniques), -1, dtype=np.int64)
     position[changed] = np.arange(len(changed))
     return Change(kind, np.asarray(uniques, dtype=object)[changed],
                   new[gained].reset_index(drop=True), position[new_codes[gained]],
-                  old[lost].reset_index(drop=True), position[old_codes[lost]], ~gained)
+                  old.reset_index(drop=True), position[old_codes[lost]], ~gained)

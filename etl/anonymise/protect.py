@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -103,10 +104,13 @@ class Earlier:
     ledger each unit kind's frame with every record's unit id."""
 
     before: Before
-    #: The unit kinds it has frames for, and a reader of one (they are large: one at a time
-    #: is read, and only what changed since is kept).
+    #: The unit kinds it has frames for.
     kinds: Sequence[str]
-    frame: Callable[[str], tuple[pd.DataFrame, np.ndarray]]
+    #: Each record's unit id and digest of a unit kind (see ``changes.change``).
+    keys: Callable[[str], tuple[np.ndarray, np.ndarray]]
+    #: The records a mask selects of a unit kind's frame (frames are large: only the
+    #: records that changed since are read).
+    rows: Callable[[str, np.ndarray], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class History:
 
     earlier: Sequence[Earlier]
     units: Mapping[str, np.ndarray]
+    #: Each record's digest, per unit kind (``changes.record_digests`` of its frame).
+    digests: Mapping[str, np.ndarray]
     background: Mapping[str, frozenset[str]]
 
 
@@ -141,9 +147,12 @@ def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
                for kind, given in frames.items()}
     joints = []
     for earlier in history.earlier:
-        changes = {kind: change(kind, records[kind].frame, records[kind].units,
-                                *earlier.frame(kind))
-                   for kind in earlier.kinds if kind in records}
+        changes = {}
+        for kind in earlier.kinds:
+            if kind in records:
+                changes[kind] = change(
+                    kind, records[kind].frame, records[kind].units, history.digests[kind],
+                    *earlier.keys(kind), partial(earlier.rows, kind))
         joints.append(Joint(earlier.before, link, records, changes, history.background,
                             params))
     return joints

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from etl.anonymise import catalogue, risk_report
+from etl.anonymise.changes import record_digests
 from etl.anonymise.errors import DisclosureError
 from etl.anonymise.joint import Before
 from etl.anonymise.microdata import USED_COLUMNS
@@ -71,8 +72,9 @@ class AnonymisedRelease:
         return out
 
 
-#: The column of a ledger frame that holds each record's unit id.
+#: The columns of a ledger frame that hold each record's unit id and digest.
 UNIT = "_unit"
+DIGEST = "_digest"
 
 #: Programme-wide totals of activities, public by design whatever their size, and the
 #: aggregate of the protected tables each one is (so the audits count them as known). Every
@@ -180,9 +182,10 @@ class EarlierRelease(Protocol):
     released: str
     withdrawn: str | None
     tables: Mapping[str, pd.DataFrame]
-    businesses: pd.DataFrame
     report: dict[str, Any]
     ledger: Any
+
+    def microdata(self) -> pd.DataFrame: ...
 
 
 def _frames(result: CheckResult) -> dict[str, Any]:
@@ -197,16 +200,21 @@ def _frames(result: CheckResult) -> dict[str, Any]:
     return frames
 
 
-def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray]) -> History:
-    def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-        return frame.drop(columns=[UNIT]), frame[UNIT].to_numpy(dtype=object)
+def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray],
+             digests: Mapping[str, np.ndarray]) -> History:
+    def keys(e: EarlierRelease) -> Callable[[str], tuple[np.ndarray, np.ndarray]]:
+        def read(kind: str) -> tuple[np.ndarray, np.ndarray]:
+            found = e.ledger.frame(kind, columns=[UNIT, DIGEST])
+            return (found[UNIT].to_numpy(dtype=object),
+                    found[DIGEST].to_numpy(dtype=np.uint64))
+        return read
 
-    def frame(e: EarlierRelease) -> Callable[[str], tuple[pd.DataFrame, np.ndarray]]:
-        return lambda kind: split(e.ledger.frame(kind))
+    def rows(e: EarlierRelease) -> Callable[[str, np.ndarray], pd.DataFrame]:
+        return lambda kind, mask: e.ledger.frame(kind, rows=mask).drop(columns=[UNIT, DIGEST])
 
     return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables),
-                                   e.ledger.kinds, frame(e)) for e in earlier],
-                   units, catalogue.BACKGROUND)
+                                   e.ledger.kinds, keys(e), rows(e)) for e in earlier],
+                   units, digests, catalogue.BACKGROUND)
 
 
 def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],
@@ -216,7 +224,7 @@ def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],
     columns = [c for c in w.frame.columns if c not in ("business_key", "survey_wave")]
     digests = row_digests(w.frame, columns) if earlier else None
     for e in earlier:
-        differing, smallest = check_differences(w.frame, e.businesses, params, digests)
+        differing, smallest = check_differences(w.frame, e.microdata(), params, digests)
         if smallest is not None and smallest < params.k:
             raise DisclosureError(
                 "history_microdata", "businesses",
@@ -240,17 +248,19 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     units = {kind: unit_ids(*ids, key, kind) for kind, ids in names.items()}
     micro = publish_waves(result.frame("enterprises"), units["businesses"], key, version,
                           params, [EarlierMicrodata(
-                              e.version, bool(e.withdrawn), e.businesses, e.ledger.microdata,
+                              e.version, bool(e.withdrawn), e.microdata, e.ledger.microdata,
                               list(e.report.get("microdata", {}).get("waves", [])))
                               for e in earlier])
     micro_history = _microdata_history(micro, earlier, params)
 
     frames = _frames(result)
+    digests = {kind: record_digests(f[0] if isinstance(f, tuple) else f)
+               for kind, f in frames.items()}
     specs = [s for s in catalogue.table_specs() if s.unit in frames]
     totals = public_totals(frames)
     protected = protect(frames, specs, params,
                         public=[PUBLIC_TOTAL_KEYS[n] for n in totals if n in PUBLIC_TOTAL_KEYS],
-                        history=_history(earlier, units) if earlier else None)
+                        history=_history(earlier, units, digests) if earlier else None)
 
     summary = protected.summary
     m = _microdata_report(micro, len(units["businesses"]), params)
@@ -292,11 +302,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     for rule in report["rules"]:
         if not rule["passed"]:
             raise DisclosureError(rule["rule"], rule["scope"], rule["detail"])
-    ledger = {kind: _with_units(frame, units[kind]) for kind, frame in frames.items()}
+    ledger = {kind: (f[0] if isinstance(f, tuple) else f).assign(
+                  **{UNIT: units[kind], DIGEST: digests[kind]}) for kind, f in frames.items()}
     return AnonymisedRelease(version, demo, micro.frame, protected, report["public_totals"],
                              report, ledger, micro.index)
-
-
-def _with_units(given: Any, units: np.ndarray) -> pd.DataFrame:
-    frame = given[0] if isinstance(given, tuple) else given
-    return frame.assign(**{UNIT: units})

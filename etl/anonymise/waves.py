@@ -15,7 +15,7 @@ again unless they change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +37,8 @@ class EarlierMicrodata:
 
     version: str
     withdrawn: bool
-    #: The published rows (text, as read from the release).
-    rows: pd.DataFrame
+    #: Reads the published rows (text, as in the release's file).
+    rows: Callable[[], pd.DataFrame]
     #: The ledger's index: ``_unit``, ``digest``, ``wave``, ``key`` (see ``ledger.Ledger``).
     index: pd.DataFrame
     #: The waves its disclosure-risk report describes.
@@ -68,11 +68,11 @@ def _carried(latest: EarlierMicrodata, key: bytes, version: str) -> tuple[pd.Dat
                                                                           pd.DataFrame]:
     """The rows of ``latest`` to publish again (re-keyed) and their ledger index."""
     index = latest.index.dropna(subset=["key"]).set_index("key")
-    missing = sorted(set(latest.rows[KEY]) - set(index.index))
+    rows = latest.rows()
+    missing = sorted(set(rows[KEY]) - set(index.index))
     if missing:
         raise ValueError(f"the ledger of release {latest.version} does not list its microdata "
                          f"row {missing[0]} ({len(missing)} rows missing)")
-    rows = latest.rows.copy()
     found = index.loc[rows[KEY]]
     waves = found["wave"].astype(int).to_numpy()
     units = found["_unit"].to_numpy(dtype=object)

@@ -52,8 +52,6 @@ class Earlier:
     #: Table name → as published: dims and ``status`` as text, ``value`` a number (NaN where
     #: suppressed).
     tables: dict[str, pd.DataFrame]
-    #: The business microdata as published (text; ``[c]`` kept).
-    businesses: pd.DataFrame
     #: The disclosure-risk report it published.
     report: dict[str, Any]
     ledger: Ledger = field(repr=False)
@@ -62,14 +60,22 @@ class Earlier:
     def status(self) -> str:
         return "withdrawn" if self.withdrawn else "published"
 
+    def microdata(self) -> pd.DataFrame:
+        """The business microdata as published (text; ``[c]`` kept), read when asked: it
+        can be large, and only one earlier release's is needed at a time."""
+        for package in sorted(p for p in self.folder.iterdir() if p.is_dir()):
+            path = package / "data" / f"{MICRODATA}.csv"
+            if path.is_file():
+                return _read_csv(path)
+        return pd.DataFrame()
+
 
 def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(path.read_bytes()), dtype=str, keep_default_na=False)
 
 
-def _tables(folder: Path, descriptors: dict[str, dict]) -> tuple[dict, pd.DataFrame, dict]:
+def _tables(folder: Path, descriptors: dict[str, dict]) -> tuple[dict, dict]:
     tables: dict[str, pd.DataFrame] = {}
-    businesses = pd.DataFrame()
     report: dict[str, Any] = {}
     for package, descriptor in descriptors.items():
         risk = (descriptor.get("x-disclosureRiskReport") or {}).get("json")
@@ -78,14 +84,13 @@ def _tables(folder: Path, descriptors: dict[str, dict]) -> tuple[dict, pd.DataFr
         for resource in descriptor.get("resources", []):
             names = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
             path = folder / package / resource["path"]
-            if resource["name"] == MICRODATA:
-                businesses = _read_csv(path)
-            elif names[-len(TABLE_COLUMNS):] == list(TABLE_COLUMNS):
+            if resource["name"] != MICRODATA and names[-len(TABLE_COLUMNS):] == list(
+                    TABLE_COLUMNS):
                 frame = _read_csv(path)
                 frame["value"] = pd.to_numeric(frame["value"].where(
                     frame["status"] == "published"), errors="raise")
                 tables[resource["name"]] = frame
-    return tables, businesses, report
+    return tables, report
 
 
 def _folder(out: Path, root: Path, entry: dict) -> Path:
@@ -126,12 +131,12 @@ def load(out: Path, root: Path, key: bytes, *, exclude: str | None = None,
             if entry.get("fingerprint") and entry["fingerprint"] != digest:
                 raise ReleaseError(f"{folder}: its descriptors no longer match the fingerprint "
                                    f"releases.json recorded for {version}")
-            tables, businesses, report = _tables(folder, descriptors)
+            tables, report = _tables(folder, descriptors)
             ledger = ledgers.read(root, digest, key, version)
         except (ReleaseError, LedgerError, OSError, ValueError, KeyError) as error:
             raise HistoryError(f"earlier release {version} cannot be audited against: "
                                f"{error}") from None
         found.append(Earlier(version, str(entry.get("released", "")),
                              entry.get("withdrawn") if withdrawn(entry) else None, folder,
-                             digest, tables, businesses, report, ledger))
+                             digest, tables, report, ledger))
     return found

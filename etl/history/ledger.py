@@ -21,18 +21,21 @@ import hmac
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 #: Where ledgers live unless ``--history`` or this variable says otherwise.
 HISTORY_ENV = "PORTAL_HISTORY_DIR"
 DEFAULT_HISTORY = Path(__file__).resolve().parent.parent.parent / "instance" / "etl-history"
 MANIFEST = "ledger.json"
 MICRODATA = "microdata"
-FORMAT = 1
+FORMAT = 2
 
 
 class LedgerError(RuntimeError):
@@ -61,11 +64,15 @@ class Ledger:
     microdata: pd.DataFrame
     #: The unit kinds it holds a frame for.
     kinds: tuple[str, ...]
-    #: Reads one unit kind's frame as the tables were built from it, with ``_unit``.
-    load: Callable[[str], pd.DataFrame] = field(repr=False)
+    #: Reads a unit kind's frame (some columns, some rows), see :meth:`frame`.
+    load: Callable[[str, Sequence[str] | None, np.ndarray | None], pd.DataFrame] = \
+        field(repr=False)
 
-    def frame(self, kind: str) -> pd.DataFrame:
-        return self.load(kind)
+    def frame(self, kind: str, columns: Sequence[str] | None = None,
+              rows: np.ndarray | None = None) -> pd.DataFrame:
+        """One unit kind's frame as the tables were built from it, with ``_unit`` and
+        ``_digest``: only ``columns`` and the ``rows`` (a mask) asked for, when given."""
+        return self.load(kind, columns, rows)
 
 
 def _mac(key: bytes, manifest: dict) -> str:
@@ -148,13 +155,23 @@ def read(root: Path, fingerprint: str, key: bytes, version: str) -> Ledger:
         if not path.is_file() or _sha256(path) != digest:
             raise LedgerError(f"{path}: missing or altered (its hash differs from {MANIFEST})")
 
-    def frame(name: str) -> pd.DataFrame:
-        found = pd.read_parquet(folder / f"{name}.parquet")
+    def frame(name: str, columns: Sequence[str] | None = None,
+              rows: np.ndarray | None = None) -> pd.DataFrame:
+        table = pq.read_table(folder / f"{name}.parquet",
+                              columns=list(columns) if columns is not None else None)
+        if rows is not None:
+            table = table.filter(pa.array(np.asarray(rows, dtype=bool)))
+        found = table.to_pandas()
         for column in manifest["tuples"].get(name, []):
-            found[column] = pd.Series([tuple(v) for v in found[column]], dtype=object,
-                                      index=found.index)
+            if column in found:
+                found[column] = pd.Series([tuple(v) for v in found[column]], dtype=object,
+                                          index=found.index)
         return found
 
+    if manifest.get("format") != FORMAT:
+        raise LedgerError(f"{manifest_path}: a ledger of format {manifest.get('format')}, "
+                          f"this ETL reads format {FORMAT}: rebuild release {version} from its "
+                          "raw input to write it again")
     micro = frame(MICRODATA)
     micro["wave"] = micro["wave"].astype("Int64")
     kinds = tuple(sorted(Path(n).stem for n in manifest["files"] if Path(n).stem != MICRODATA))
