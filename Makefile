@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_RAW := build/demo-raw
+DEMO_RAW_2 := build/demo-raw-wave2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test bench lint install browser demo-raw datapackages clean \
@@ -47,11 +48,17 @@ $(DEMO_RAW)/_demo.json: $(STAMP) $(wildcard etl/demo/*.py)
 
 demo-raw: $(DEMO_RAW)/_demo.json
 
-# The release committed in datapackages/, rebuilt from the default demo data (a test checks
-# that it is current: run this after changing anything that is published).
-datapackages: install demo-raw
+$(DEMO_RAW_2)/_demo.json: $(STAMP) $(wildcard etl/demo/*.py)
+	$(PY) -m etl demo --out $(DEMO_RAW_2) --wave 2 --quiet
+
+# The releases committed in datapackages/, rebuilt from the default demo data: 1.0.0 from the
+# first survey wave, 1.1.0 from the second, audited against 1.0.0 (a test checks that they
+# are current: run this after changing anything that is published). Their private ledgers go
+# to the history folder (instance/etl-history unless PORTAL_HISTORY_DIR says otherwise).
+datapackages: install demo-raw $(DEMO_RAW_2)/_demo.json
 	rm -rf datapackages/[0-9]* datapackages/latest datapackages/releases.json datapackages/CHANGELOG.md
-	$(PY) -m etl build --raw $(DEMO_RAW) --out datapackages --quiet
+	$(PY) -m etl build --raw $(DEMO_RAW) --out datapackages --version 1.0.0 --quiet
+	$(PY) -m etl build --raw $(DEMO_RAW_2) --out datapackages --version 1.1.0 --quiet
 
 # Interface translations (Babel). Translators edit portal/translations/{sq,sr_Latn}/…/messages.po;
 # sr_Cyrl is transliterated from sr_Latn; compiled .mo files are built, not committed.

@@ -35,8 +35,9 @@ def out(raw, tmp_path_factory) -> Path:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
+    """Every published file (not the lock a build holds while it writes)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -141,9 +142,15 @@ def test_bad_input_publishes_nothing_and_keeps_the_last_release(raw, out, tmp_pa
     assert _tree(out) == before
 
 
-def test_the_committed_demo_release_is_current(raw, out):
-    """`datapackages/` holds the release built from the default demo data: rebuilding gives
-    the committed bytes (run `make datapackages` after changing what is published)."""
+def test_the_committed_demo_releases_are_current(raw, tmp_path):
+    """`datapackages/` holds 1.0.0 built from the default demo data and 1.1.0 from its second
+    survey wave: rebuilding gives the committed bytes (run `make datapackages` after changing
+    what is published)."""
+    out = tmp_path / "packages"
+    second = generate(tmp_path / "wave2", wave=2)
+    for source, version in ((raw, "1.0.0"), (second, "1.1.0")):
+        assert main(["build", "--raw", str(source), "--out", str(out), "--version", version,
+                     "--quiet"]) == 0
     committed = ROOT / "datapackages"
     assert _tree(out) == {k: v for k, v in _tree(committed).items() if k != "README.md"}
 

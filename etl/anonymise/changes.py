@@ -100,8 +100,8 @@ def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, new_digests: np.
     release's unit frame, ``*_units`` each record's unit id and ``*_digests`` each record's
     :func:`record_digests`; ``old_rows(mask)`` reads the earlier release's records that the
     mask selects (only those are read: an earlier frame can be millions of rows)."""
-    codes, uniques = pd.factorize(np.concatenate([np.asarray(new_units, dtype=object),
-                                                  np.asarray(old_units, dtype=object)]))
+    codes, uniques = pd.factorize(np.concatenate([np.asarray(new_units, dtype=np.uint64),
+                                                  np.asarray(old_units, dtype=np.uint64)]))
     new_codes, old_codes = codes[:len(new_units)], codes[len(new_units):]
     with np.errstate(over="ignore"):
         new_keys = np.asarray(new_digests, np.uint64) ^ (new_codes.astype(np.uint64) * _SPREAD)
@@ -115,6 +115,6 @@ def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, new_digests: np.
     changed = np.unique(np.concatenate([new_codes[gained], old_codes[lost]]))
     position = np.full(len(uniques), -1, dtype=np.int64)
     position[changed] = np.arange(len(changed))
-    return Change(kind, np.asarray(uniques, dtype=object)[changed],
+    return Change(kind, np.asarray(uniques)[changed],
                   new[gained].reset_index(drop=True), position[new_codes[gained]],
                   old.reset_index(drop=True), position[old_codes[lost]], ~gained)

@@ -144,7 +144,8 @@ class Joint:
     def __init__(self, before: Before, link: Linked, frames: Mapping[str, Records],
                  changes: Mapping[str, Change], background: Mapping[str, frozenset[str]],
                  params: Params) -> None:
-        self.before, self.link, self.params, self.changes = before, link, params, changes
+        self.before, self.link, self.params = before, link, params
+        self.changed = {kind: len(change.units) for kind, change in changes.items()}
         self.checked = 0
         self.keys: list[CellKey] = []
         self.index: dict[CellKey, int] = {}
@@ -169,6 +170,11 @@ class Joint:
         self._published_before(before)
         self._background(changes, background)
         self.sensitive = self._sensitive()
+        #: The largest contribution a changed unit made to each cell then (for magnitudes).
+        self.top_out = np.array([float(c.contributions.max()) if (c := side_cells[1].get(j))
+                                 is not None and len(c.contributions) else 0.0
+                                 for j in range(keys)])
+        del self.cells  # the side tables are large; what the audits need is kept above
         self.cache: lp.Cache = {}
         self.floor = np.full((4, len(self.keys)), np.inf)
         self.floor = self._floor()
@@ -385,9 +391,7 @@ class Joint:
             cell = self.link.cell(at) if at is not None else None
             if cell is not None:  # the earlier release's largest is at most one of these
                 top_new[j] = top_before[j] = cell.top[0]
-            old = self.cells[1].get(j)
-            if old is not None and len(old.contributions):
-                top_before[j] = max(top_before[j], float(old.contributions.max()))
+            top_before[j] = max(top_before[j], self.top_out[j])
         primary_now = np.array([(at := self.link.index.get(k)) is not None
                                 and self.link.status(at).startswith(PRIMARY_PREFIX)
                                 for k in self.keys], dtype=bool)
@@ -492,7 +496,7 @@ class Joint:
         return {
             "version": self.before.version,
             "status": "withdrawn" if self.before.withdrawn else "published",
-            "changed_units": {kind: len(change.units) for kind, change in self.changes.items()},
+            "changed_units": dict(self.changed),
             "difference_cells_at_risk": int(self.sensitive.sum()),
             "hidden_cells_checked": int(self.checked),
         }

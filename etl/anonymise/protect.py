@@ -143,8 +143,7 @@ def _close_public(link: Linked) -> None:
 def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
             params: Params) -> list[Joint]:
     records = {kind: Records(given[0] if isinstance(given, tuple) else given,
-                             np.asarray(history.units[kind], dtype=object))
-               for kind, given in frames.items()}
+                             history.units[kind]) for kind, given in frames.items()}
     joints = []
     for earlier in history.earlier:
         changes = {}

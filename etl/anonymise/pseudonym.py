@@ -66,16 +66,13 @@ def pseudonyms(ids: pd.Series | np.ndarray, key: bytes, version: str, domain: st
     return out
 
 
-#: Hex digits kept of a unit's private id: 128 bits. Never published (see `unit_ids`).
-UNIT_HEX_DIGITS = 32
-
-
 def unit_ids(codes: np.ndarray, names: np.ndarray, key: bytes, kind: str) -> np.ndarray:
     """Private ids of units that stay the same from release to release (the same business,
-    person or session in every release), as keyed hashes of their raw ids ``names``, for
-    each record (``codes`` index ``names``): the history ledger keeps these, never the raw
-    ids. Published keys are derived from them per release."""
+    person or session in every release): 64 bits of a keyed hash of their raw ids ``names``,
+    for each record (``codes`` index ``names``). The history ledger keeps these, never the raw
+    ids; published keys are derived from them per release and wave."""
     prefix = f"unit\x1f{kind}\x1f".encode()
-    hashed = np.array([hmac.new(key, prefix + str(name).encode("utf-8"), hashlib.sha256)
-                       .hexdigest()[:UNIT_HEX_DIGITS] for name in names], dtype=object)
+    hashed = np.array([int.from_bytes(hmac.new(key, prefix + str(name).encode("utf-8"),
+                                               hashlib.sha256).digest()[:8], "big")
+                       for name in names], dtype=np.uint64)
     return hashed[np.asarray(codes, dtype=np.int64)]

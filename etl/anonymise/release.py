@@ -205,7 +205,7 @@ def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray],
     def keys(e: EarlierRelease) -> Callable[[str], tuple[np.ndarray, np.ndarray]]:
         def read(kind: str) -> tuple[np.ndarray, np.ndarray]:
             found = e.ledger.frame(kind, columns=[UNIT, DIGEST])
-            return (found[UNIT].to_numpy(dtype=object),
+            return (found[UNIT].to_numpy(dtype=np.uint64),
                     found[DIGEST].to_numpy(dtype=np.uint64))
         return read
 

@@ -24,6 +24,32 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def _history(history: Report) -> list[str]:
+    earlier = history.get("earlier_releases") or []
+    lines = ["## Release history", "",
+             "An attacker may hold every release ever published (withdrawn ones too) and know "
+             "which businesses, people and meetings joined, left or changed between any two. "
+             "This release was checked together with each earlier one: the microdata rows that "
+             "differ must be k-anonymous among themselves, and solving the tables of both "
+             "releases must not narrow any hidden cell, nor what the changed units contribute "
+             "to a cell, below what a single release allows.", ""]
+    if not earlier:
+        return [*lines, "There is no earlier release: this is the first.", ""]
+    micro = {m["version"]: m for m in history.get("microdata") or []}
+    tables = {t["version"]: t for t in history.get("tables") or []}
+    rows = []
+    for e in earlier:
+        m, t = micro.get(e["version"], {}), tables.get(e["version"], {})
+        changed = ", ".join(f"{n:,} {kind}" for kind, n in (t.get("changed_units") or {})
+                            .items())
+        rows.append([e["version"], e["status"], e.get("released", ""), changed or "none",
+                     m.get("rows_differing", 0), t.get("difference_cells_at_risk", 0),
+                     t.get("hidden_cells_checked", 0), "pass"])
+    return [*lines, *_table(["earlier release", "status", "released", "units changed since",
+                             "microdata rows differing", "difference cells at risk",
+                             "hidden cells checked", "result"], rows)]
+
+
 def to_markdown(report: Report) -> str:
     m = report["microdata"]
     lines = [
@@ -61,6 +87,16 @@ def to_markdown(report: Report) -> str:
         "### Equivalence class sizes",
         "",
         *_table(["class size", "classes"], [[k, v] for k, v in m["class_sizes"].items()]),
+        "### Survey waves",
+        "",
+        "Each survey wave's records are anonymised among themselves and published once; later "
+        "releases repeat them unchanged (under new keys) and add the next wave. "
+        f"Records waiting for a wave large enough to be {report['parameters']['k']}-anonymous: "
+        f"{m.get('records_deferred', 0):,}.",
+        "",
+        *_table(["wave", "first published in", "records", "achieved k", "records suppressed"],
+                [[w["wave"], w["first_published"], w["records"], w["achieved_k"],
+                  _pct(w["suppressed_share"])] for w in m.get("waves", [])]),
         "### Sensitive attributes (l-diversity)",
         "",
         *_table(["variable", "smallest l", "cells suppressed"],
@@ -78,15 +114,17 @@ def to_markdown(report: Report) -> str:
         "## Protected tables",
         "",
         f"{report['tables_summary']['cells']:,} cells, of which "
-        f"{report['tables_summary']['primary']:,} suppressed by a primary rule and "
-        f"{report['tables_summary']['secondary']:,} by secondary suppression "
+        f"{report['tables_summary']['primary']:,} suppressed by a primary rule, "
+        f"{report['tables_summary']['secondary']:,} by secondary suppression and "
+        f"{report['tables_summary'].get('history', 0):,} because of the release history "
         f"({_pct(report['tables_summary']['suppressed_share'])} of all cells).",
         "",
         *_table(["table", "unit", "cells", "threshold", "p%", "0%/100%", "secondary",
-                 "suppressed"],
+                 "history", "suppressed"],
                 [[t["name"], t["unit"], t["cells"], t["threshold"], t["p_percent"],
-                  t["group_attribute"], t["secondary"], _pct(t["suppressed_share"])]
-                 for t in report["tables"]]),
+                  t["group_attribute"], t["secondary"], t.get("history", 0),
+                  _pct(t["suppressed_share"])] for t in report["tables"]]),
+        *_history(report.get("history") or {}),
         "## Public programme totals",
         "",
         "Programme-wide totals of activities are public by design; every breakdown of them "

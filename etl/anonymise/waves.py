@@ -75,7 +75,7 @@ def _carried(latest: EarlierMicrodata, key: bytes, version: str) -> tuple[pd.Dat
                          f"row {missing[0]} ({len(missing)} rows missing)")
     found = index.loc[rows[KEY]]
     waves = found["wave"].astype(int).to_numpy()
-    units = found["_unit"].to_numpy(dtype=object)
+    units = found["_unit"].to_numpy(dtype=np.uint64)
     keys = np.empty(len(rows), dtype=object)
     for wave in np.unique(waves):
         at = waves == wave
@@ -118,7 +118,7 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
                   params: Params, earlier: Sequence[EarlierMicrodata] = ()) -> Waves:
     """The microdata of this release over the current records ``e`` (units ``units``), given
     what the earlier releases (oldest first) published."""
-    units = np.asarray(units, dtype=object)
+    units = np.asarray(units, dtype=np.uint64)
     digest = digests(e)
     published: dict[tuple[str, str], int] = {}
     for before in earlier:
@@ -160,7 +160,8 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
     rest = [(u, d, published.get((u, d))) for u, d in pairs if (u, d) not in shown]
     if rest:
         index = pd.concat([index, pd.DataFrame({
-            "_unit": [u for u, _, _ in rest], "digest": [d for _, d, _ in rest],
+            "_unit": np.array([u for u, _, _ in rest], dtype=np.uint64),
+            "digest": [d for _, d, _ in rest],
             "wave": pd.array([w for _, _, w in rest], dtype="Int64"),
             "key": [None] * len(rest)})], ignore_index=True)
     deferred = int(sum(w is None for _, _, w in rest))

@@ -157,11 +157,14 @@ def read(root: Path, fingerprint: str, key: bytes, version: str) -> Ledger:
 
     def frame(name: str, columns: Sequence[str] | None = None,
               rows: np.ndarray | None = None) -> pd.DataFrame:
-        table = pq.read_table(folder / f"{name}.parquet",
-                              columns=list(columns) if columns is not None else None)
-        if rows is not None:
-            table = table.filter(pa.array(np.asarray(rows, dtype=bool)))
-        found = table.to_pandas()
+        path = folder / f"{name}.parquet"
+        names = list(columns) if columns is not None else pq.read_schema(path).names
+        keep = None if rows is None else pa.array(np.asarray(rows, dtype=bool))
+        parts = {}
+        for column in names:  # a column at a time: only the rows asked for stay in memory
+            table = pq.read_table(path, columns=[column])
+            parts[column] = (table if keep is None else table.filter(keep)).to_pandas()[column]
+        found = pd.DataFrame(parts)
         for column in manifest["tuples"].get(name, []):
             if column in found:
                 found[column] = pd.Series([tuple(v) for v in found[column]], dtype=object,

@@ -233,7 +233,7 @@ _METRICS: tuple[Metric, ...] = (
            f"{_MPO}[pilot, _total]", (_cell(_MPO, "pilot", TOTAL),), _value),
     Metric("b2b_agreements_signed", "count", "b2b",
            "Number of B2B meetings that ended with a signed agreement.",
-           "public total agreements_signed", (TotalRef("agreements_signed"),), _value),
+           f"{_MPO}[_total, agreement_signed]", (_margin(_MPO, "agreement_signed"),), _value),
     Metric("b2b_deal_value_eur", "eur", "b2b",
            "Value in euro of what was agreed at B2B meetings held, where a value was recorded.",
            "deal_value_by_phase[_total]", (_cell("deal_value_by_phase", TOTAL),), _value),

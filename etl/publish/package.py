@@ -105,13 +105,12 @@ def _business_table(name: str) -> bool:
 def plan(release: AnonymisedRelease,
          extras: dict[str, PackagePlan] | None = None) -> list[PackagePlan]:
     """Which resource goes in which package, with its schema."""
-    levels = {q["variable"]: q["level_name"]
-              for q in release.report["microdata"]["quasi_identifiers"]}
     product_map = PackagePlan(PRODUCT_MAP, [Resource(
         "businesses", "Businesses (anonymised microdata)", release.businesses,
-        microdata_schema(release.businesses, levels),
-        "One row per mapped business: generalised quasi-identifiers and the survey's "
-        "compliance, market and growth answers; `[c]` marks suppressed values.")])
+        microdata_schema(release.businesses, release.report["microdata"]["waves"]),
+        "One row per business per survey wave: generalised quasi-identifiers and the "
+        "survey's compliance, market and growth answers; `[c]` marks suppressed values. "
+        "Each wave is published once and repeated unchanged by later releases.")])
     programme = PackagePlan(PROGRAMME)
     for name, spec in release.tables.specs.items():
         frame = release.table(name)
@@ -125,7 +124,7 @@ def plan(release: AnonymisedRelease,
         "public_totals", "Programme-wide totals of activities", totals,
         {"fields": [{"name": "total", "type": "string", "title": "Total",
                      "description": "Which total: businesses_mapped, sessions_held, "
-                                    "people_trained, meetings_held or agreements_signed.",
+                                    "people_trained or meetings_held.",
                      "constraints": {"required": True, "unique": True}},
                     {"name": "value", "type": "number", "title": "Value",
                      "description": "The programme-wide total.",

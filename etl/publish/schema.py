@@ -91,9 +91,10 @@ def protected_table_schema(spec: TableSpec, frame: pd.DataFrame) -> dict[str, An
     fields.append({"name": "rule", "title": "Rule", "type": "string",
                    "description": "Why a value is suppressed: threshold (fewer than 5 "
                    "contributors), p_percent (one contributor dominates), group_attribute "
-                   "(0% or 100% of a small group), secondary (protects another cell); empty "
-                   "when published.",
-                   "constraints": {"enum": [*RULES, "secondary"]}})
+                   "(0% or 100% of a small group), secondary (protects another cell), history "
+                   "(read with an earlier release, it would give away a hidden cell or what "
+                   "changed between the releases); empty when published.",
+                   "constraints": {"enum": [*RULES, "secondary", "history"]}})
     return {"fields": fields, "primaryKey": list(spec.dims), "missingValues": MISSING_VALUES,
             "x-missingValueLabels": {SUPPRESSED: SUPPRESSED_LABEL}}
 
@@ -101,17 +102,29 @@ def protected_table_schema(spec: TableSpec, frame: pd.DataFrame) -> dict[str, An
 _KEY = re.compile(r"^[0-9a-f]{16}$")
 
 
-def microdata_schema(frame: pd.DataFrame, levels: dict[str, str]) -> dict[str, Any]:
-    """The business microdata: pseudonymous key, generalised quasi-identifiers, attributes."""
+def microdata_schema(frame: pd.DataFrame, waves: list[dict[str, Any]]) -> dict[str, Any]:
+    """The business microdata: pseudonymous key, survey wave, generalised quasi-identifiers
+    (each wave generalised on its own), attributes."""
+    levels = {q["variable"]: {w["wave"]: q2["level_name"] for w in waves
+                              for q2 in w["quasi_identifiers"] if q2["variable"] == q["variable"]}
+              for q in waves[-1]["quasi_identifiers"]}
     fields: list[dict[str, Any]] = [{
         "name": "business_key", "title": "Business key", "type": "string",
-        "description": "Pseudonymous key of the business in this release only (HMAC-SHA256 "
-                       "under a secret key, mixed with the version): it links to nothing.",
+        "description": "Pseudonymous key of the record in this release only (HMAC-SHA256 "
+                       "under a secret key, mixed with the version and survey wave): it links "
+                       "to nothing, not even to the same business in another release or wave.",
         "constraints": {"required": True, "unique": True, "pattern": _KEY.pattern[1:-1]},
+    }, {
+        "name": "survey_wave", "title": "Survey wave", "type": "integer",
+        "description": "The survey wave the record comes from (1: the first mapping). Each "
+                       "wave's records are anonymised on their own and published unchanged "
+                       "in every later release; a business surveyed again appears once per "
+                       "wave, under unrelated keys.",
+        "constraints": {"required": True, "minimum": 1},
     }]
     vocabularies = {"municipality": "municipality", "owner_gender": "owner_gender",
                     "compliance_level": "compliance_level"}
-    for name in frame.columns[1:]:
+    for name in frame.columns[2:]:
         observed = sorted(v for v in frame[name].dropna().astype(str).unique() if v != SUPPRESSED)
         description, vocab = _microdata_column(name, levels)
         vocab = vocabularies.get(name, vocab)
@@ -127,11 +140,17 @@ def microdata_schema(frame: pd.DataFrame, levels: dict[str, str]) -> dict[str, A
             "x-missingValueLabels": {SUPPRESSED: SUPPRESSED_LABEL}}
 
 
-def _microdata_column(name: str, levels: dict[str, str]) -> tuple[str, str | None]:
+def _microdata_column(name: str, levels: dict[str, dict[int, str]]
+                      ) -> tuple[str, str | None]:
     if name in levels:
-        level = "not published in this release" if levels[name] == "*" else levels[name]
-        return (f"Quasi-identifier, generalised to: {level}; `[c]` where locally suppressed.",
-                None)
+        shown = ["not published" if v == "*" else v for v in levels[name].values()]
+        if len(set(shown)) == 1:
+            return (f"Quasi-identifier, generalised to: {shown[0]}; `[c]` where locally "
+                    "suppressed.", None)
+        per_wave = "; ".join(f"wave {w}: {'not published' if v == '*' else v}"
+                             for w, v in levels[name].items())
+        return (f"Quasi-identifier, generalised per survey wave ({per_wave}); `[c]` where "
+                "locally suppressed.", None)
     if name.startswith("constraint_"):
         return f"Cited {name[11:]} as a growth constraint.", "yes_no"
     if name.startswith("need_"):
