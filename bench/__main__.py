@@ -1,7 +1,9 @@
-"""`python -m bench [--only etl|portal|api|production] [--enterprises N] [--attendance N]`:
+"""`python -m bench [--only etl|history|portal|api|production] [--enterprises N] [--attendance N]`:
 generate the input, run each benchmark, print the figures and write them to bench/results/.
 
-`etl` is the pipeline at national scale (bench.json); `portal` is the dashboard's speed in
+`etl` is the pipeline at national scale (bench.json); `history` a build on top of three
+earlier releases against the same build without history (history.json, also in bench.json);
+`portal` is the dashboard's speed in
 Chromium and Lighthouse (portal.json); `api` is the CKAN read API under load beside Datasette
 (api.json); `production` is the deployed portal (gunicorn workers, SQLite or PostgreSQL with
 Redis) under locust, and the 100,000-business release loaded and charted (production.json).
@@ -18,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import anonymise, api, check, portal, production, publish
+from bench import anonymise, api, check, history, portal, production, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--attendance", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", choices=("etl", "portal", "api", "production"),
+    parser.add_argument("--only", choices=("etl", "history", "portal", "api", "production"),
                         help="run one part: the ETL pipeline, the portal (dashboard), the "
                              "CKAN API beside Datasette or the production server under load")
     parser.add_argument("--production-seconds", type=int, default=production.SECONDS,
@@ -52,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     machine = {"python": platform.python_version(), "cpus": os.cpu_count()}
+    if args.only == "history":
+        result = {"machine": machine, **_history(args)}
+        (out / "history.json").write_text(json.dumps(result, indent=1) + "\n")
+        print("\n".join(history.summary(result)))
+        return 0 if result["target"]["met"] else 1
     if args.only == "portal":
         _portal(args.work, out, machine)
         return 0
@@ -80,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         "anonymise_demo": anonymise.bench_anonymise(_demo(args.work), args.work),
     }
     result["build"] = publish.bench_build(raw, args.work, result["check"]["baseline"])
+    result["history"] = _history(args)
     (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"input: {rows}  ({result['input']['bytes'] / 2**20:.0f} MiB)")
     print("\n".join(check.summary(result["check"])))
@@ -89,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(anonymise.summary(result["anonymise_demo"])))
     print("\nFull build, 100,000 businesses:")
     print("\n".join(publish.summary(result["build"])))
+    print("\nA build on top of three earlier releases (audited against each):")
+    print("\n".join(history.summary(result["history"])))
     if args.only is None:
         result["portal"] = _portal(args.work, out, machine)
         result["api"] = _api(args, out, machine)
@@ -97,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"written to {out / 'bench.json'}")
     return 1 if "failed" in result.get("api", {}) or "failed" in result.get("production", {}) \
         else 0
+
+
+def _history(args: argparse.Namespace) -> dict[str, object]:
+    print(f"history: {args.enterprises:,} businesses on top of three earlier releases…",
+          file=sys.stderr)
+    return history.bench_history(args.work, args.enterprises, args.attendance)
 
 
 def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, object]:

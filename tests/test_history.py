@@ -12,6 +12,7 @@ without the history, as the ETL did before, and shows the same attack then succe
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -355,3 +356,111 @@ def test_keys_link_nothing_across_releases(base, first, tmp_path):
     # wave 1 comes again, row for row, under new keys
     assert sorted(map(tuple, carried.to_numpy())) == sorted(
         map(tuple, old.drop(columns="business_key").to_numpy()))
+
+
+# --- reading the history, and withdrawing -----------------------------------------------------
+
+
+def _index(out: Path) -> list[dict]:
+    return json.loads((out / "releases.json").read_text(encoding="utf-8"))
+
+
+def _published_state(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")} | {
+                "latest ->": str((out / "latest").resolve()).encode()}
+
+
+def test_an_altered_earlier_release_stops_the_build(base, first, tmp_path, capsys):
+    out = copy(first, tmp_path)
+    table = out / "1.0.0" / "north-kosovo-product-map" / "data" / "compliance_haccp_by_sector.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",43,", ",44,", 1),
+                     encoding="utf-8")
+    before = _published_state(out)
+    assert build(edited(base, tmp_path, add_bakery), out, "1.1.0") == 1
+    err = capsys.readouterr().err
+    assert "compliance_haccp_by_sector.csv" in err and "no longer matches" in err
+    assert "Nothing was published" in err
+    assert _published_state(out) == before
+
+
+def test_a_missing_or_foreign_ledger_stops_the_build(base, first, tmp_path, monkeypatch,
+                                                     capsys):
+    raw = edited(base, tmp_path, add_bakery)
+    out = copy(first, tmp_path)
+    empty = tmp_path / "no-history"
+    assert main(["build", "--raw", str(raw), "--out", str(out), "--version", "1.1.0",
+                 "--history", str(empty), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "release 1.0.0 has no ledger" in err and "--version 1.0.0" in err
+    monkeypatch.setenv("PORTAL_PSEUDONYM_KEY", "another-secret-" * 3)
+    assert build(raw, out, "1.1.0") == 1
+    assert "signature does not match" in capsys.readouterr().err
+    assert not (out / "1.1.0").exists()
+
+
+def test_rebuilding_a_release_restores_its_ledger(base, first, tmp_path, capsys):
+    out = copy(first, tmp_path)
+    history = tmp_path / "restored"
+    assert main(["build", "--raw", str(base), "--out", str(out), "--version", "1.0.0",
+                 "--history", str(history), "--quiet"]) == 0  # byte-identical: a no-op
+    assert main(["build", "--raw", str(edited(base, tmp_path, add_bakery)), "--out", str(out),
+                 "--version", "1.1.0", "--history", str(history), "--quiet"]) == 0
+
+
+def test_withdrawing_leaves_a_tombstone_and_falls_back(base, first, tmp_path, capsys):
+    out = copy(first, tmp_path)
+    assert build(edited(base, tmp_path / "a", _bakeries(6)), out, "1.1.0") == 0
+    fingerprint = _index(out)[-1]["fingerprint"]
+    assert main(["withdraw", "1.1.0", "--out", str(out), "--reason",
+                 "answers of two businesses\nwere swapped"]) == 0
+    tomb = _index(out)[-1]
+    assert tomb == {"version": "1.1.0", "released": "2021-02-01", "fingerprint": fingerprint,
+                    "withdrawn": tomb["withdrawn"],
+                    "reason": "answers of two businesses were swapped"}
+    assert not (out / "1.1.0").exists() and (out / "latest").resolve() == out / "1.0.0"
+    changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## 1.1.0 — 2021-02-01 (withdrawn on" in changelog and "were swapped" in changelog
+    # The files are kept for auditing later builds, never where the portal serves them.
+    kept = Path(os.environ["PORTAL_HISTORY_DIR"]) / fingerprint / "published"
+    assert (kept / "north-kosovo-product-map" / "datapackage.json").is_file()
+    capsys.readouterr()
+    assert main(["withdraw", "1.1.0", "--out", str(out), "--reason", "again"]) == 1
+    assert "already withdrawn" in capsys.readouterr().err
+    assert main(["withdraw", "9.9.9", "--out", str(out), "--reason", "x"]) == 1
+    assert "not published" in capsys.readouterr().err
+    assert build(base, out, "1.1.0") == 1  # a withdrawn version is never used again
+    assert "was withdrawn" in capsys.readouterr().err
+    # Withdrawing the only release left removes `latest`.
+    assert main(["withdraw", "1.0.0", "--out", str(out), "--reason", "superseded"]) == 0
+    assert not (out / "latest").exists() and not (out / "1.0.0").exists()
+
+
+def test_an_interrupted_withdrawal_is_finished_by_the_next_build(base, first, tmp_path):
+    out = copy(first, tmp_path)
+    assert build(edited(base, tmp_path / "a", _bakeries(6)), out, "1.1.0") == 0
+    entries = _index(out)
+    # Killed after the tombstone was written, before the files were removed:
+    entries[-1] = {"version": "1.1.0", "released": entries[-1]["released"],
+                   "fingerprint": entries[-1]["fingerprint"], "withdrawn": "2026-12-06",
+                   "reason": "test"}
+    from etl.history.ledger import keep_withdrawn
+    keep_withdrawn(Path(os.environ["PORTAL_HISTORY_DIR"]), entries[-1]["fingerprint"],
+                   out / "1.1.0")
+    (out / "releases.json").write_text(json.dumps(entries), encoding="utf-8")
+    assert build(edited(base, tmp_path / "b", _bakeries(7)), out, "1.2.0") == 0
+    assert not (out / "1.1.0").exists()
+
+
+def test_a_release_that_cannot_be_made_safe_names_rule_table_and_release(
+        base, first, tmp_path, monkeypatch, capsys):
+    from etl.anonymise import joint
+
+    monkeypatch.setattr(joint.Joint, "pick", lambda self, failure: None)
+    monkeypatch.setattr(joint.Joint, "presuppress", lambda self: set())
+    before = _published_state(copy(first, tmp_path))
+    out = tmp_path / "packages"
+    assert build(edited(base, tmp_path, add_bakery), out, "1.1.0") == 1
+    err = capsys.readouterr().err
+    assert "history_tables" in err and "together with release 1.0.0" in err
+    assert "Nothing was published" in err and _published_state(out) == before
