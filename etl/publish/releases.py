@@ -249,13 +249,13 @@ def withdraw(out: Path, version: str, *, reason: str, when: str,
         entries = read_index(out)
         entry = next((e for e in entries if e["version"] == version), None)
         folder = out / version
+        if entry is not None and withdrawn(entry):
+            raise ReleaseError(f"version {version} was already withdrawn on "
+                               f"{entry['withdrawn']}")
         if entry is None or not folder.is_dir():
             known = ", ".join(e["version"] for e in entries if not withdrawn(e)) or "none"
             raise ReleaseError(f"version {version} is not published in {out} (published: "
                                f"{known})")
-        if withdrawn(entry):
-            raise ReleaseError(f"version {version} was already withdrawn on "
-                               f"{entry['withdrawn']}")
         verify(folder)
         digest = fingerprint(folder)
         keep(folder, digest)
