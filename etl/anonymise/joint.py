@@ -35,7 +35,18 @@ from .changes import Change
 from .params import Params
 from .primary import RULES
 from .secondary import near, rank
-from .tables import COUNT, PRIMARY_PREFIX, TOTAL, CellKey, KeyLine, Linked, Table, TableSpec
+from .tables import (
+    COUNT,
+    PRIMARY_PREFIX,
+    TOTAL,
+    CellKey,
+    KeyLine,
+    Linked,
+    Table,
+    TableSpec,
+    cell_key,
+    cells_and_lines,
+)
 
 NEW, OLD, IN, OUT = range(4)
 """The four sides of a cell: the new release, the earlier one, and what the changed units
@@ -103,26 +114,6 @@ def _single(frame: pd.DataFrame, dim: str) -> bool:
     return bool((column[multi].map(len) == 1).all()) if len(column) else True
 
 
-def _coords(values: Sequence[Sequence[str]]) -> tuple[list[tuple[str, ...]], list]:
-    """Every cell of a table over ``values`` (Table's order) and its lines."""
-    if len(values) == 1:
-        cells = [(v,) for v in values[0]] + [(TOTAL,)]
-        return cells, [((TOTAL,), [(v,) for v in values[0]], 0)]
-    rows, cols = values
-    cells = ([(r, c) for r in rows for c in cols] + [(r, TOTAL) for r in rows]
-             + [(TOTAL, c) for c in cols] + [(TOTAL, TOTAL)])
-    lines = ([((r, TOTAL), [(r, c) for c in cols], 1) for r in rows]
-             + [((TOTAL, c), [(r, c) for r in rows], 0) for c in cols]
-             + [((TOTAL, TOTAL), [(r, TOTAL) for r in rows], 0),
-                ((TOTAL, TOTAL), [(TOTAL, c) for c in cols], 1)])
-    return cells, lines
-
-
-def _key(spec: TableSpec, coords: tuple[str, ...]) -> CellKey:
-    return (spec.unit, spec.measure or COUNT,
-            frozenset((d, v) for d, v in zip(spec.dims, coords, strict=True) if v != TOTAL))
-
-
 def _matching(change: Change, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[int, int], int]:
     """How many records of the changed units have every (dim, value) of ``pairs``, now and
     then, and how many distinct units those records are."""
@@ -138,7 +129,7 @@ def _matching(change: Change, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[i
 
 class Joint:
     """The new release (its :class:`Linked` tables, statuses as they stand) and one earlier
-    release: :meth:`presuppress` and :meth:`known` prepare the new release's statuses,
+    release: :meth:`presuppress` and :meth:`known_cells` prepare the new release's statuses,
     :meth:`audit` finds what still fails, :meth:`pick` chooses what to suppress for it."""
 
     def __init__(self, before: Before, link: Linked, frames: Mapping[str, Records],
@@ -176,7 +167,7 @@ class Joint:
                                  for j in range(keys)])
         del self.cells  # the side tables are large; what the audits need is kept above
         self.cache: lp.Cache = {}
-        self.floor = np.full((4, len(self.keys)), np.inf)
+        self.floor = np.full((4, len(self.keys)), np.inf)  # no floor while it is computed
         self.floor = self._floor()
 
     # --- construction -------------------------------------------------------------------
@@ -193,11 +184,11 @@ class Joint:
                               if v != TOTAL and v not in values[i]]
             for side in sides or ():
                 values[i] += [v for v in side.values[i] if v not in values[i]]
-        cells, lines = _coords(values)
+        cells, lines = cells_and_lines(values)
         position = {c: i for i, c in enumerate(cells)}
         keys = []
         for coords in cells:
-            key = _key(spec, coords)
+            key = cell_key(spec.unit, spec.measure or COUNT, spec.dims, coords)
             j = self.index.setdefault(key, len(self.keys))
             if j == len(self.keys):
                 self.keys.append(key)
@@ -239,7 +230,8 @@ class Joint:
             dims = list(grid.spec.dims)
             for row in frame.itertuples(index=False):
                 coords = tuple(str(getattr(row, d)) for d in dims)
-                j = self.index[_key(grid.spec, coords)]
+                j = self.index[cell_key(grid.spec.unit, grid.spec.measure or COUNT,
+                                        grid.spec.dims, coords)]
                 if row.status == "published":
                     self._check(j, float(row.value), grid.spec.name, coords)
                     published[j] = float(row.value)

@@ -73,8 +73,7 @@ class Cell:
     key: CellKey = field(init=False)
 
     def __post_init__(self) -> None:
-        pairs = frozenset((d, v) for d, v in zip(self.dims, self.coords, strict=True) if v != TOTAL)
-        self.key = (self.unit, self.measure, pairs)
+        self.key = cell_key(self.unit, self.measure, self.dims, self.coords)
 
     @property
     def magnitude(self) -> bool:
@@ -98,6 +97,33 @@ class Cell:
     def label(self) -> str:
         inner = ", ".join(f"{d}={v}" for d, v in zip(self.dims, self.coords, strict=True))
         return f"{self.table}[{inner}]"
+
+
+def cell_key(unit: str, measure: str, dims: Sequence[str], coords: Sequence[str]) -> CellKey:
+    """The canonical key of a cell: the same aggregate has it in whatever table."""
+    return unit, measure, frozenset((d, v) for d, v in zip(dims, coords, strict=True)
+                                    if v != TOTAL)
+
+
+GridLine = tuple[tuple[str, ...], list[tuple[str, ...]], int]
+"""(margin coords, member coords, the dim the members vary along)."""
+
+
+def cells_and_lines(values: Sequence[Sequence[str]]
+                    ) -> tuple[list[tuple[str, ...]], list[GridLine]]:
+    """Every cell of a table over the dim ``values`` — interior, row margins, column margins,
+    total — and every line (a row or column with its margin, margins' lines included)."""
+    if len(values) == 1:
+        cells = [(v,) for v in values[0]] + [(TOTAL,)]
+        return cells, [((TOTAL,), [(v,) for v in values[0]], 0)]
+    rows, cols = values
+    cells = ([(r, c) for r in rows for c in cols] + [(r, TOTAL) for r in rows]
+             + [(TOTAL, c) for c in cols] + [(TOTAL, TOTAL)])
+    lines = ([((r, TOTAL), [(r, c) for c in cols], 1) for r in rows]
+             + [((TOTAL, c), [(r, c) for r in rows], 0) for c in cols]
+             + [((TOTAL, TOTAL), [(r, TOTAL) for r in rows], 0),
+                ((TOTAL, TOTAL), [(TOTAL, c) for c in cols], 1)])
+    return cells, lines
 
 
 @dataclass(frozen=True)
@@ -137,19 +163,9 @@ class Table:
 
     def lines(self) -> Iterator[Line]:
         """Every row and column with its margin, margins' lines included."""
-        if len(self.values) == 1:
-            yield Line(self.cell(TOTAL), tuple(self.cell(v) for v in self.values[0]),
-                       self.additive[0])
-            return
-        rows, cols = self.values
-        for r in rows:
-            yield Line(self.cell(r, TOTAL), tuple(self.cell(r, c) for c in cols), self.additive[1])
-        for c in cols:
-            yield Line(self.cell(TOTAL, c), tuple(self.cell(r, c) for r in rows), self.additive[0])
-        yield Line(self.cell(TOTAL, TOTAL), tuple(self.cell(r, TOTAL) for r in rows),
-                   self.additive[0])
-        yield Line(self.cell(TOTAL, TOTAL), tuple(self.cell(TOTAL, c) for c in cols),
-                   self.additive[1])
+        for margin, members, axis in cells_and_lines(self.values)[1]:
+            yield Line(self.cell(*margin), tuple(self.cell(*m) for m in members),
+                       self.additive[axis])
 
 
 def _scalar(value: object) -> str:
