@@ -113,7 +113,7 @@ def _dropped(microdata_columns: set[str]) -> dict[str, list[str]]:
     return out
 
 
-def _microdata_report(w: Waves, records_in: int, params: Params) -> dict[str, Any]:
+def _microdata_report(w: Waves, records_in: int) -> dict[str, Any]:
     """The microdata section: totals, every published wave, and — at the top, as for a
     single wave — the details of the newest wave (the smallest k of any wave)."""
     if not w.waves:
@@ -263,7 +263,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
                         history=_history(earlier, units, digests) if earlier else None)
 
     summary = protected.summary
-    m = _microdata_report(micro, len(units["businesses"]), params)
+    m = _microdata_report(micro, len(units["businesses"]))
     history = {
         "earlier_releases": [{"version": e.version, "released": e.released,
                               "status": "withdrawn" if e.withdrawn else "published"}
