@@ -188,13 +188,13 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
 
     m = release.report["microdata"]
     waves = len(m["waves"])
-    history = release.report["history"]["earlier_releases"]
+    audited = release.report["history"]["earlier_releases"]
     summary = (f"{m['records_in']:,} businesses; {m['records_out']:,} microdata records in "
                f"{waves} survey wave{'s' if waves > 1 else ''} (k = {m['achieved_k']}); "
                f"{release.report['tables_summary']['cells']:,} table cells, "
                f"{release.report['tables_summary']['suppressed_share']:.1%} suppressed"
-               + (f", audited against {len(history)} earlier release"
-                  f"{'s' if len(history) > 1 else ''}" if history else "")
+               + (f", audited against {len(audited)} earlier release"
+                  f"{'s' if len(audited) > 1 else ''}" if audited else "")
                + ("; synthetic demo data" if release.demo else "") + ".")
     return releases.publish(out, release.version, write, released=stamp.date().isoformat(),
                             summary=summary)
