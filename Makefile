@@ -101,7 +101,7 @@ axe:
 # machine's PostgreSQL and Redis (tests/services.sh starts them when they are not running).
 PRODUCTION_TESTS := tests/test_portal_store.py tests/test_release_switch.py tests/test_charts.py \
 	tests/test_api_ckan.py tests/test_api_rest.py tests/test_dcat.py tests/test_catalog_core.py \
-	tests/test_config.py
+	tests/test_config.py tests/test_release_history_pages.py
 .PHONY: services test-production
 services:
 	@tests/services.sh

@@ -166,7 +166,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                        only=_audited_before(args.out, version))
         if progress:
             progress("anonymising (k-anonymity, l-diversity, protected tables, audits"
-                     + (f", against {len(earlier)} earlier releases)" if earlier else ")"))
+                     + (f", against {len(earlier)} earlier release"
+                        f"{'s' if len(earlier) > 1 else ''})" if earlier else ")"))
         release = anonymise(result, version=version, key=key, earlier=earlier)
     except (MissingKeyError, ReleaseError, HistoryError, HistoryMismatch) as exc:
         return stop(str(exc))
@@ -176,8 +177,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"Anonymised: k = {m['achieved_k']}, {m['records_suppressed']} of {m['records_out']} "
           f"records locally suppressed; {t['primary'] + t['secondary'] + t['history']} of "
           f"{t['cells']} table cells suppressed"
-          + (f" ({t['history']} because of the {len(earlier)} earlier releases)"
-             if earlier else "") + "; every rule passed.", file=sys.stderr)
+          + (f" ({t['history']} because of the {len(earlier)} earlier release"
+             f"{'s' if len(earlier) > 1 else ''})" if earlier else "")
+          + "; every rule passed.", file=sys.stderr)
     try:
         folder = publish_release(result, release, args.out, extras(result, release), progress,
                                  history=(root, key))

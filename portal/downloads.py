@@ -4,8 +4,9 @@ The ETL's output directory is the single source of every download (zips, descrip
 CSV/JSON/XLSX, disclosure-risk reports, ``releases.json``, ``CHANGELOG.md``), so the
 portal serves those bytes unchanged instead of re-exporting from its database: what a
 visitor downloads is exactly what the release's hashes describe. Only published file
-types are served; hidden paths (the ETL's ``.staging-*`` folders, temporary files) and
-anything resolving outside the directory answer 404.
+types are served; hidden paths (the ETL's ``.staging-*`` folders, temporary files), the
+folder of a withdrawn release (should an interrupted withdrawal have left it) and anything
+resolving outside the directory answer 404.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from flask import Blueprint, Response, abort, send_from_directory
 
 from portal import query
 from portal.i18n import _
+from portal.load import history
 from portal.load.database import LoadedRelease
 from portal.load.release import locate
 
@@ -64,7 +66,7 @@ def _max_age(parts: tuple[str, ...]) -> int | None:
 
 @blueprint.get("/<path:filename>")
 def published_file(filename: str) -> Response:
-    """Send one published file; 404 for hidden, unknown-type or outside paths."""
+    """Send one published file; 404 for hidden, unknown-type, withdrawn or outside paths."""
     parts = PurePosixPath(filename).parts
     suffix = PurePosixPath(filename).suffix.lower()
     if not parts or any(p.startswith(".") for p in parts) or suffix not in MIMETYPES:
@@ -74,6 +76,8 @@ def published_file(filename: str) -> Response:
     # send_from_directory refuses "..", but a symlink could still lead elsewhere.
     if not target.is_relative_to(base) or not target.is_file():
         abort(404)
+    if target.relative_to(base).parts[0] in history.withdrawn_versions(base):
+        abort(404)  # through latest/ too: the folder it resolves to is what counts
     as_attachment = suffix in _ATTACHMENT_SUFFIXES or _DATA_FOLDER in parts[:-1]
     response = send_from_directory(
         base,

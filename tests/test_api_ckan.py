@@ -3,7 +3,9 @@ against the published files read independently (JSON descriptors, pandas on the 
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -231,8 +233,8 @@ def test_links_next_pages_through_all_rows_once(server_url: str) -> None:
     expected = frame[frame["compliance_level"] == "partly_formal"].sort_values(
         ["nace", "_id"], ascending=[False, True], kind="mergesort")["_id"].tolist()
     assert seen == expected
-    assert len(set(seen)) == body["result"]["total"] == 234
-    assert pages == 7
+    assert len(set(seen)) == body["result"]["total"] == len(expected) > 37
+    assert pages == math.ceil(len(expected) / 37)  # every page full but the last
     start = requests.get(urljoin(server_url, body["result"]["_links"]["start"]), timeout=30)
     assert [r["_id"] for r in start.json()["result"]["records"]] == expected[:37]
 
@@ -268,12 +270,15 @@ def test_package_search(ckan: RemoteCKAN) -> None:
     assert both["results"][0] == ckan.action.package_show(id=sorted(DESCRIPTORS)[0])
 
     # What ckanext-harvest's CKAN harvester asks: its organizations, changes since a date.
+    created = min(datetime.date.fromisoformat(d["created"][:10]) for d in DESCRIPTORS.values())
+    since = (created - datetime.timedelta(days=6)).isoformat()
+    after = (created + datetime.timedelta(days=1)).isoformat()
     harvest = {"fq": "organization:ngo-aktiv OR organization:elsewhere "
-                     "metadata_modified:[2020-12-01T00:00:00Z TO *]",
+                     f"metadata_modified:[{since}T00:00:00Z TO *]",
                "sort": "id asc", "rows": 100, "start": 0}
     harvested = ckan.action.package_search(**harvest)["results"]
     assert [p["id"] for p in harvested] == sorted(d["id"] for d in DESCRIPTORS.values())
-    later = {**harvest, "fq": "metadata_modified:[2020-12-08T00:00:00Z TO NOW]"}
+    later = {**harvest, "fq": f"metadata_modified:[{after}T00:00:00Z TO NOW]"}
     assert ckan.action.package_search(**later)["count"] == 0
     assert ckan.action.package_search(fq="tags:IATI OR tags:SME")["count"] == 2
     assert ckan.action.package_search(fq="NOT tags:IATI")["count"] == 1

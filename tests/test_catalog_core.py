@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import dash
 import pandas as pd
 import pytest
+from werkzeug.http import http_date
 
 from portal.catalog import http, model, rows
 from tests.conftest import DEMO_PACKAGES
@@ -79,8 +80,13 @@ def test_row_counts_and_facet_codes_come_from_the_tables(catalogue: model.Catalo
 
 def test_history_lists_every_release_with_its_archives(catalogue: model.Catalogue) -> None:
     listed = json.loads((DEMO_PACKAGES / "releases.json").read_text())
-    assert [v.version for v in catalogue.history] == [e["version"] for e in listed]
-    for version in catalogue.history:
+    newest_first = sorted(listed, key=lambda e: e["released"], reverse=True)
+    assert [v.version for v in catalogue.history] == [e["version"] for e in newest_first]
+    for version, entry in zip(catalogue.history, newest_first, strict=True):
+        assert version.withdrawn == bool(entry.get("withdrawn"))
+        assert version.summary == entry.get("summary", "")
+        expected = {p.stem for p in (DEMO_PACKAGES / version.version).glob("*.zip")}
+        assert set(version.archives) == (set() if version.withdrawn else expected)
         for name, file in version.archives.items():
             assert file.path == DEMO_PACKAGES / version.version / f"{name}.zip"
 
@@ -184,8 +190,9 @@ def test_answers_carry_validators_and_revalidate_with_304(demo_app: dash.Dash) -
             "/x?a=2", headers={"If-None-Match": f'"{first.get_etag()[0]}"'}):
         other = http.conditional(model.current(), answer)
     assert other.status_code == 200 and other.get_etag()[0] != first.get_etag()[0]
+    created = DESCRIPTORS["north-kosovo-product-map"]["created"]
     with demo_app.server.test_request_context(
-            "/x?a=1", headers={"If-Modified-Since": "Mon, 07 Dec 2020 00:00:00 GMT"}):
+            "/x?a=1", headers={"If-Modified-Since": http_date(model.parse_time(created))}):
         assert http.conditional(model.current(), answer).status_code == 304
 
 

@@ -41,6 +41,15 @@ PRODUCT_MAP = "north-kosovo-product-map"
 METRICS = "north-kosovo-programme-metrics"
 PREFIX = "/datapackages/"
 SMALL = "businesses_by_sector_municipality"  # 45 rows: three pages of preview
+#: What the dictionary says of each code of the tables' ``rule`` column (published unlabelled).
+RULE_CODES = {
+    "threshold": "too few businesses or people behind it",
+    "p_percent": "one contributor dominates it",
+    "group_attribute": "it would say that none or all of a small group share an attribute",
+    "secondary": "hidden to protect another suppressed cell",
+    "history": "hidden because of the release history: read with an earlier release, it would "
+               "give away a hidden cell or what changed",
+}
 
 
 # --- reading pages ----------------------------------------------------------------------------
@@ -76,6 +85,13 @@ def csv_rows(package: str, resource: str) -> list[list[str]]:
 
 def descriptor(package: str) -> dict[str, Any]:
     return json.loads((LATEST / package / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def section(tree: Component, heading: str) -> Component:
+    """The section the H2 ``heading`` opens (not the page's, which holds every other)."""
+    return next(n for n in nodes(tree) if n._type == "Section" and n.children
+                and getattr(n.children[0], "_type", "") == "H2"
+                and text(n.children[0]) == heading)
 
 
 def table_rows(table: Component) -> list[list[Component]]:
@@ -265,10 +281,7 @@ def package_files(package: str) -> set[Path]:
 @pytest.mark.parametrize("package", [PRODUCT_MAP, METRICS])
 def test_package_pages_offer_every_package_file_with_its_size(
         demo_app: dash.Dash, demo_client: FlaskClient, package: str) -> None:
-    tree = render_at(demo_app, f"/data/{package}")
-    section = next(n for n in nodes(tree) if n._type == "Section"
-                   and any(text(h) == "Downloads" for h in nodes(n) if h._type == "H2"))
-    links = downloads_in(section)
+    links = downloads_in(section(render_at(demo_app, f"/data/{package}"), "Downloads"))
     assert {on_disk(h).resolve() for h in links} == {p.resolve() for p in package_files(package)}
     for href, shown in links.items():
         assert shown.endswith(f" · {format_size(on_disk(href).stat().st_size)}"), shown
@@ -300,9 +313,13 @@ def test_package_page_states_licence_coverage_version_and_citation(demo_app: das
     terms = {text(dt): dd for dt, dd in zip(
         [n for n in nodes(tree) if n._type == "Dt"], [n for n in nodes(tree) if n._type == "Dd"],
         strict=True)}
-    assert text(terms["Version"]) == meta["version"] == "1.0.0"
-    assert text(terms["Last updated"]) == "December 7, 2020 (release 1.0.0)"
-    assert text(terms["Period covered"]) == "March 4, 2019 to December 7, 2020"
+    version, temporal = meta["version"], meta["x-temporal"]
+    with demo_app.server.test_request_context("/?lang=en"):
+        created = format_date(meta["created"])
+        period = f"{format_date(temporal['start'])} to {format_date(temporal['end'])}"
+    assert text(terms["Version"]) == version
+    assert text(terms["Last updated"]) == f"{created} (release {version})"
+    assert text(terms["Period covered"]) == period
     assert text(terms["Municipalities covered"]) == (
         "Leposavić, Zubin Potok, Zvečan, North Mitrovica")
     licence = next(n for n in nodes(terms["Licence"]) if n._type == "A")
@@ -311,9 +328,9 @@ def test_package_page_states_licence_coverage_version_and_citation(demo_app: das
     assert themes == ["/data?theme=businesses", "/data?theme=compliance", "/data?theme=growth",
                       "/data?theme=handbook"]
     quote = next(n for n in nodes(tree) if n._type == "Blockquote")
-    assert text(quote) == ("NGO AKTIV (2020). North of Kosovo Product Map, version 1.0.0 "
-                           "[data set]. http://localhost/data/north-kosovo-product-map. "
-                           "Licence: CC BY 4.0.")
+    assert text(quote) == (f"NGO AKTIV ({meta['created'][:4]}). North of Kosovo Product Map, "
+                           f"version {version} [data set]. "
+                           "http://localhost/data/north-kosovo-product-map. Licence: CC BY 4.0.")
 
 
 def test_package_page_summarises_its_disclosure_report(demo_app: dash.Dash) -> None:
@@ -337,7 +354,8 @@ def _releases_copy(tmp_path: Path, gone: bool = False) -> Path:
     shutil.copytree(DEMO_PACKAGES / "1.0.0", root / "1.0.0")
     shutil.copytree(DEMO_PACKAGES / "1.0.0", root / "0.9.0")
     (root / "latest").symlink_to("1.0.0")
-    releases = json.loads((DEMO_PACKAGES / "releases.json").read_text())
+    releases = [e for e in json.loads((DEMO_PACKAGES / "releases.json").read_text())
+                if e["version"] == "1.0.0"]
     releases.append({"version": "0.9.0", "released": "2020-06-01", "summary": "First pilot."})
     if gone:
         releases.append({"version": "0.1.0", "released": "2020-01-15", "summary": "Withdrawn."})
@@ -354,13 +372,17 @@ def changelog_rows(tree: Component) -> dict[str, list[Component]]:
 def test_the_changelog_lists_every_release_still_downloadable(demo_app: dash.Dash,
                                                               demo_client: FlaskClient) -> None:
     releases = json.loads((DEMO_PACKAGES / "releases.json").read_text())
+    releases.sort(key=lambda r: r["released"], reverse=True)
     rows = changelog_rows(render_at(demo_app, f"/data/{PRODUCT_MAP}"))
-    assert list(rows) == [r["version"] for r in releases]
+    assert list(rows) == [r["version"] for r in releases]  # newest first
     for release in releases:
         row = rows[release["version"]]
         with demo_app.server.test_request_context("/?lang=en"):
             released = format_date(release["released"])
         assert text(row[0]).endswith(f"released on {released}")
+        if release.get("withdrawn"):
+            assert release["reason"] in text(row[1]) and not downloads_in(row[2])
+            continue
         assert text(row[1]) == release["summary"]
         [href] = downloads_in(row[2])
         assert href == f"/datapackages/{release['version']}/{PRODUCT_MAP}.zip"
@@ -393,9 +415,8 @@ def test_table_downloads_name_format_size_and_rows(demo_app: dash.Dash, demo_cli
                                                    package: str) -> None:
     for resource in descriptor(package)["resources"]:
         tree = render_at(demo_app, f"/data/{package}/{resource['name']}")
-        section = next(n for n in nodes(tree) if n._type == "Section"
-                       and any(text(h) == "Downloads" for h in nodes(n) if h._type == "H2"))
-        links = downloads_in(section)
+        downloads = section(tree, "Downloads")
+        links = downloads_in(downloads)
         paths = [resource["path"], *resource["x-downloads"].values()]
         assert [on_disk(h).resolve() for h in links] == [(LATEST / package / p).resolve()
                                                          for p in paths]
@@ -404,8 +425,10 @@ def test_table_downloads_name_format_size_and_rows(demo_app: dash.Dash, demo_cli
             size = format_size(on_disk(href).stat().st_size)
             assert shown == f"{label} · {size} · {rows:,} rows", shown
         if resource["name"] == "businesses":
-            texts = [text(a) for a in nodes(section) if a._type == "A"]
-            assert "Businesses (anonymised microdata): CSV · 77.1 kB · 400 rows" in texts
+            texts = [text(a) for a in nodes(downloads) if a._type == "A"]
+            with demo_app.server.test_request_context("/?lang=en"):
+                size = format_size((LATEST / package / resource["path"]).stat().st_size)
+            assert f"{resource['title']}: CSV · {size} · {rows:,} rows" in texts
     for href in links:
         assert demo_client.get(href).data == on_disk(href).read_bytes()
 
@@ -430,6 +453,8 @@ def test_the_dictionary_lists_every_column_with_its_codes(demo_app: dash.Dash) -
                 assert [text(li.children[0]) for li in items] == codes, spec["name"]
                 for code, shown in zip(codes, listed, strict=True):
                     label = spec.get("x-labels", {}).get(code, {}).get("en")
+                    if spec["name"] == "rule" and not label:
+                        label = RULE_CODES[code]
                     expected = code + (f" {label}" if label else "")
                     if code == "_total":
                         expected += " (total of all categories)"
@@ -491,10 +516,11 @@ def test_every_preview_starts_with_the_first_rows_as_published(demo_app: dash.Da
 
 
 def test_table_page_cites_the_version_and_links_the_apis(demo_app: dash.Dash) -> None:
+    meta = descriptor(PRODUCT_MAP)
     tree = render_at(demo_app, f"/data/{PRODUCT_MAP}/businesses")
     quote = text(next(n for n in nodes(tree) if n._type == "Blockquote"))
-    assert quote == ("NGO AKTIV (2020). North of Kosovo Product Map, version 1.0.0 [data set], "
-                     "table “Businesses (anonymised microdata)”. "
+    assert quote == (f"NGO AKTIV ({meta['created'][:4]}). North of Kosovo Product Map, version "
+                     f"{meta['version']} [data set], table “Businesses (anonymised microdata)”. "
                      "http://localhost/data/north-kosovo-product-map/businesses. "
                      "Licence: CC BY 4.0.")
     hrefs = {n.href for n in nodes(tree) if n._type == "A"}
@@ -514,9 +540,13 @@ def test_table_page_summarises_its_cells_protection(demo_app: dash.Dash) -> None
     assert facts == {"Cells": str(entry["cells"]),
                      "Suppressed by a rule (primary)": str(entry["primary"]),
                      "Suppressed to protect those (secondary)": str(entry["secondary"]),
+                     "Suppressed because of the release history": str(entry["history"]),
                      "Share suppressed": f"{entry['suppressed_share'] * 100:.1f}%"}
-    hidden = sum(row.count("[c]") for row in csv_rows(PRODUCT_MAP, SMALL)[1:])
-    assert hidden == entry["primary"] + entry["secondary"]
+    published = csv_rows(PRODUCT_MAP, SMALL)
+    rule = published[0].index("rule")
+    hidden = sum(row.count("[c]") for row in published[1:])
+    assert hidden == entry["primary"] + entry["secondary"] + entry["history"]
+    assert sum(row[rule] == "history" for row in published[1:]) == entry["history"]
 
 
 @pytest.mark.parametrize("path", ["/data", f"/data/{PRODUCT_MAP}", f"/data/{METRICS}",

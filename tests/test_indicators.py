@@ -107,7 +107,7 @@ def expected_actuals(release: AnonymisedRelease) -> dict[str, float | None]:
         else sum(i * v for i, v in enumerate(rated, 1)) / sum(rated),
         "b2b_meetings_held": t["meetings_held"],
         "b2b_pilot_meetings_held": cell("meetings_by_phase_outcome", "pilot", TOTAL),
-        "b2b_agreements_signed": t["agreements_signed"],
+        "b2b_agreements_signed": cell("meetings_by_phase_outcome", TOTAL, "agreement_signed"),
         "b2b_deal_value_eur": cell("deal_value_by_phase", TOTAL),
         "b2b_meetings_with_interpretation": cell("meetings_by_language_interpretation",
                                                  TOTAL, "yes"),

@@ -103,6 +103,32 @@ PLACES = labels("dual_registration_by_municipality", "municipality")
 # --- compliance ---------------------------------------------------------------------------------
 
 
+LEVELS = ("informal", "partly_formal", "formal")
+
+
+def level_title(sector: str) -> str:
+    """The finding the levels chart must state for ``sector`` (``_total``: all), from the CSV:
+    the formal share, else the largest published level's, else no number at all."""
+    resource = "compliance_level_by_sector"
+    total = value(resource, broad_sector=sector, compliance_level=TOTAL)
+    known = {}
+    for code in LEVELS:
+        part = value(resource, broad_sector=sector, compliance_level=code)
+        if part is not None and total:
+            known[code] = percent(part, total)
+    name, levels = SECTORS.get(sector, sector), labels(resource, "compliance_level")
+    if "formal" in known:
+        return (f"{known['formal']} of mapped businesses are fully formal" if sector == TOTAL
+                else f"{known['formal']} of businesses in {name} are fully formal")
+    if known:
+        shares = {c: 100 * (value(resource, broad_sector=sector, compliance_level=c) or 0)
+                  / (total or 1) for c in known}
+        code = max(shares, key=lambda c: shares[c])
+        return (f"{known[code]} of businesses in {name} are at the level "
+                f"“{levels[code]}”")
+    return "Compliance levels of mapped businesses"
+
+
 def test_compliance_levels_state_the_formal_share(demo_app: dash.Dash) -> None:
     resource = "compliance_level_by_sector"
     formal = value(resource, broad_sector=TOTAL, compliance_level="formal")
@@ -110,6 +136,7 @@ def test_compliance_levels_state_the_formal_share(demo_app: dash.Dash) -> None:
     assert formal is not None and total
     data, view = draw(demo_app, "compliance-levels-by-sector")
     assert view.title.startswith(percent(formal, total))
+    assert view.title == level_title(TOTAL)
     levels = labels(resource, "compliance_level")
     # informal → partly formal → formal, in the legend and the stacking
     assert [t.name for t in view.figure.data if t.type == "bar"] == [
@@ -117,25 +144,25 @@ def test_compliance_levels_state_the_formal_share(demo_app: dash.Dash) -> None:
     assert assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS, "compliance_level",
                                    levels) > 0
 
-    trade_formal = value(resource, broad_sector="trade", compliance_level="formal")
-    trade_total = value(resource, broad_sector="trade", compliance_level=TOTAL)
-    assert trade_formal is not None and trade_total
-    data, view = draw(demo_app, "compliance-levels-by-sector", {"sector": "trade"})
-    assert percent(trade_formal, trade_total) in view.title and SECTORS["trade"] in view.title
-    assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS, "compliance_level", levels)
+    for sector in (c for c in SECTORS if c != TOTAL):  # whatever each sector publishes
+        data, view = draw(demo_app, "compliance-levels-by-sector", {"sector": sector})
+        assert view.title == level_title(sector), sector
+        assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS, "compliance_level",
+                                levels)
     assert_narrowed(demo_app, "compliance-levels-by-sector", "broad_sector", "trade")
 
 
 def test_compliance_levels_fall_back_when_the_formal_cell_is_suppressed(
         demo_app: dash.Dash) -> None:
     resource = "compliance_level_by_sector"
-    assert value(resource, broad_sector="construction", compliance_level="formal") is None
-    partly = value(resource, broad_sector="construction", compliance_level="partly_formal")
-    total = value(resource, broad_sector="construction", compliance_level=TOTAL)
-    assert partly is not None and total
-    _, view = draw(demo_app, "compliance-levels-by-sector", {"sector": "construction"})
-    assert percent(partly, total) in view.title
-    assert labels(resource, "compliance_level")["partly_formal"] in view.title
+    fallback = [c for c in SECTORS if c != TOTAL
+                and value(resource, broad_sector=c, compliance_level="formal") is None
+                and value(resource, broad_sector=c, compliance_level=TOTAL)
+                and any(value(resource, broad_sector=c, compliance_level=level) is not None
+                        for level in ("informal", "partly_formal"))]
+    assert fallback, "the demo release should hide some sector's formal share"
+    _, view = draw(demo_app, "compliance-levels-by-sector", {"sector": fallback[0]})
+    assert view.title == level_title(fallback[0]) and "fully formal" not in view.title
 
 
 def test_dual_registration_shares_by_municipality(demo_app: dash.Dash) -> None:
@@ -147,12 +174,20 @@ def test_dual_registration_shares_by_municipality(demo_app: dash.Dash) -> None:
         yes = value(resource, municipality=code, dual_registration="yes")
         total = value(resource, municipality=code, dual_registration=TOTAL)
         shares[code] = None if yes is None or total is None else 100 * yes / total
-    overall = percent(value(resource, municipality=TOTAL, dual_registration="yes") or 0,
-                      value(resource, municipality=TOTAL, dual_registration=TOTAL) or 1)
-    best = max((c for c in shares if shares[c] is not None), key=lambda c: shares[c] or 0)
+    yes = value(resource, municipality=TOTAL, dual_registration="yes")
+    total = value(resource, municipality=TOTAL, dual_registration=TOTAL)
+    known = [c for c in shares if shares[c] is not None]
     data, view = draw(demo_app, "dual-registration-by-municipality")
-    assert view.title.startswith(overall)
-    assert PLACES[best] in view.title and f"{shares[best]:.0f}%" in view.title
+    if yes is not None and total:
+        assert view.title.startswith(percent(yes, total))
+    if known:
+        best = max(known, key=lambda c: shares[c] or 0)
+        assert PLACES[best] in view.title and f"{shares[best]:.0f}%" in view.title
+    elif yes is not None and total:
+        assert view.title == (f"{percent(yes, total)} of mapped businesses are also in Serbia's "
+                              "business register")
+    else:
+        assert view.title == "Businesses also registered in Serbia, by municipality"
     drawn = {p[1]: p[2] for p in bar_points(view.figure)}
     for code, share in shares.items():
         if share is None:  # a share is suppressed when either of its cells is
@@ -166,7 +201,10 @@ def test_dual_registration_shares_by_municipality(demo_app: dash.Dash) -> None:
     assert view.table is not None and "suppressed [c]" in view.table.to_string()
 
     data, view = draw(demo_app, "dual-registration-by-municipality", {"municipality": "38"})
-    assert view.title.startswith(f"{shares['38']:.0f}%") and PLACES["38"] in view.title
+    if shares["38"] is not None:
+        assert view.title.startswith(f"{shares['38']:.0f}%") and PLACES["38"] in view.title
+    else:  # its share is suppressed: no number, and no total to fall back on
+        assert view.title == "Businesses also registered in Serbia, by municipality"
     assert_narrowed(demo_app, "dual-registration-by-municipality", "municipality", "38")
 
 
@@ -216,22 +254,23 @@ def test_requirements_heatmap_reads_rates_suppression_and_not_applicable(
         else:
             assert shown == f"{float(row['share_meeting_pct']):.0f}%"
     statuses = Counter(published["status"])
-    assert statuses["suppressed"] and statuses["not_applicable"] and statuses["published"]
+    assert statuses["suppressed"] and statuses["published"]
     # only published shares carry a colour on the rate scale
     rate_layer = view.figure.data[0]
     coloured = sum(v is not None for line in rate_layer.z for v in line)
     assert coloured == statuses["published"]
     assert view.table is not None and len(view.table) == len(published)
 
-    trade = published[(published["broad_sector"] == "trade") & (published["status"] ==
-                                                                 "published")]
-    worst = trade.loc[trade["share_meeting_pct"].astype(float).idxmin()]
-    data, view = draw(demo_app, "compliance-requirements-by-sector", {"sector": "trade"})
+    shown = published[published["status"] == "published"]
+    sector = shown["broad_sector"].value_counts().index[0]  # the sector most published
+    rows = shown[shown["broad_sector"] == sector]
+    worst = rows.loc[rows["share_meeting_pct"].astype(float).idxmin()]
+    data, view = draw(demo_app, "compliance-requirements-by-sector", {"sector": sector})
     assert label("requirements", "requirement", worst["requirement"]) in view.title
     assert f"{float(worst['share_meeting_pct']):.0f}%" in view.title
-    assert SECTORS["trade"] in view.title
-    assert {plain(y) for y in view.figure.data[0].y} == {SECTORS["trade"]}
-    assert_narrowed(demo_app, "compliance-requirements-by-sector", "broad_sector", "trade")
+    assert SECTORS[sector] in view.title
+    assert {plain(y) for y in view.figure.data[0].y} == {SECTORS[sector]}
+    assert_narrowed(demo_app, "compliance-requirements-by-sector", "broad_sector", sector)
 
 
 def ranked_check(view: chart_module.ChartView, rows: pd.DataFrame, dim: str,
@@ -303,24 +342,41 @@ def high_share(resource: str, dim: str, code: str) -> float | None:
     return 100 * sum(p for p in parts if p is not None) / total
 
 
+def growth_title(sector: str | None) -> str:
+    """The finding the growth-by-sector chart must state (``sector``: the filter), from the
+    CSV: shares of businesses rated 4 or 5, each only where all its cells are published."""
+    resource = "growth_potential_by_sector"
+    if sector is not None:
+        share, name = high_share(resource, "broad_sector", sector), SECTORS[sector]
+        return (f"{share:.0f}% of businesses in {name} have high growth potential (4 or 5 out "
+                "of 5)" if share is not None else f"Growth potential of businesses in {name}")
+    known = {c: v for c in SECTORS if c != TOTAL
+             and (v := high_share(resource, "broad_sector", c)) is not None}
+    overall = high_share(resource, "broad_sector", TOTAL)
+    if known and overall is not None:
+        best = max(known, key=lambda c: known[c])
+        return (f"{overall:.0f}% of mapped businesses have high growth potential (4 or 5 out "
+                f"of 5); {SECTORS[best]} has the largest share ({known[best]:.0f}%)")
+    if overall is not None:
+        return f"{overall:.0f}% of mapped businesses have high growth potential (4 or 5 out of 5)"
+    return "Growth potential of mapped businesses by sector"
+
+
 def test_growth_potential_by_sector(demo_app: dash.Dash) -> None:
     resource = "growth_potential_by_sector"
     ratings = labels(resource, "growth_potential")
-    overall = high_share(resource, "broad_sector", TOTAL)
-    shares = {c: high_share(resource, "broad_sector", c) for c in SECTORS if c != TOTAL}
-    best = max((c for c in shares if shares[c] is not None), key=lambda c: shares[c] or 0)
     data, view = draw(demo_app, "growth-potential-by-sector")
-    assert overall is not None and view.title.startswith(f"{overall:.0f}%")
-    assert SECTORS[best] in view.title and f"{shares[best]:.0f}%" in view.title
+    assert view.title == growth_title(None)
     assert [t.name for t in view.figure.data if t.type == "bar"] == [
         ratings[c] for c in ("1", "2", "3", "4", "5")]  # low → high
     assert assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS,
                                    "growth_potential", ratings) > 0
 
-    data, view = draw(demo_app, "growth-potential-by-sector", {"sector": "trade"})
-    assert view.title.startswith(f"{shares['trade']:.0f}%") and SECTORS["trade"] in view.title
-    assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS, "growth_potential",
-                            ratings)
+    for sector in (c for c in SECTORS if c != TOTAL):
+        data, view = draw(demo_app, "growth-potential-by-sector", {"sector": sector})
+        assert view.title == growth_title(sector)
+        assert_suppressed_shown(view, data.frame, "broad_sector", SECTORS, "growth_potential",
+                                ratings)
     assert_narrowed(demo_app, "growth-potential-by-sector", "broad_sector", "trade")
 
 
@@ -330,10 +386,16 @@ def test_growth_potential_by_compliance_compares_formal_and_informal(
     levels = labels(resource, "compliance_level")
     formal = high_share(resource, "compliance_level", "formal")
     informal = high_share(resource, "compliance_level", "informal")
-    assert formal is not None and informal is not None
     data, view = draw(demo_app, "growth-potential-by-compliance")
-    assert view.title.startswith(f"{formal:.0f}%") and f"{informal:.0f}%" in view.title
-    assert levels["formal"] in view.title and levels["informal"] in view.title
+    if formal is not None and informal is not None:
+        assert view.title.startswith(f"{formal:.0f}%") and f"{informal:.0f}%" in view.title
+        assert levels["formal"] in view.title and levels["informal"] in view.title
+    elif formal is not None or informal is not None:
+        code, share = ("formal", formal) if formal is not None else ("informal", informal)
+        assert view.title == (f"{share:.0f}% of “{levels[code]}” businesses have high growth "
+                              "potential (4 or 5 out of 5)")
+    else:  # both shares suppressed: no number is stated
+        assert view.title == "Growth potential by compliance level"
     order = [plain(c) for c in view.figure.layout.yaxis.categoryarray]
     assert order == [levels["informal"], levels["partly_formal"], levels["formal"]]
     assert assert_suppressed_shown(view, data.frame, "compliance_level", levels,
@@ -403,7 +465,8 @@ def test_pages_render_every_chart(demo_app: dash.Dash, module: str, charts: list
     assert charts == page.CHARTS
     with demo_app.server.test_request_context("/"):
         tree = page.layout(sector="trade")
-    text = json.dumps(tree.to_plotly_json(), default=lambda o: o.to_plotly_json())
+    text = json.dumps(tree.to_plotly_json(), default=lambda o: (
+        o.tolist() if hasattr(o, "tolist") else o.to_plotly_json()))  # arrays in figures
     for chart_id in charts:
         assert f'"chart-{chart_id}"' in text
     assert ("compliance-scoring" in text) == (module == "compliance")

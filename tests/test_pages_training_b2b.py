@@ -276,7 +276,8 @@ def test_needs_against_training_delivered(demo_app: dash.Dash) -> None:
     assert set(data.frame["broad_sector"]) == {TOTAL}
     margin = needs[(needs["broad_sector"] == TOTAL)
                    & ~needs["training_needs"].isin([TOTAL, "unknown"])]
-    best = margin.loc[margin["value"].astype(float).idxmax()]
+    shown_needs = margin[margin["status"] == "published"]
+    best = shown_needs.loc[shown_needs["value"].astype(float).idxmax()]
     assert view.title.startswith(f"Most needed: {need_names[best['training_needs']]} "
                                  f"({best['value']} businesses)")
     unmatched = [need_names[c] for c in margin["training_needs"] if c not in topic_codes]
@@ -287,8 +288,12 @@ def test_needs_against_training_delivered(demo_app: dash.Dash) -> None:
     participations = bar_values(view.figure, "Participations in the training")
     delivered = csv("participants_by_topic_gender")
     for code in topic_codes & set(margin["training_needs"]):
-        assert participations[need_names[code]] == value(delivered, topic=code,
-                                                         gender=TOTAL)
+        given = value(delivered, topic=code, gender=TOTAL)
+        if given is None:  # suppressed: drawn as such, never as a bar
+            assert need_names[code] not in participations
+            assert need_names[code] in marked(view.figure)
+        else:
+            assert participations[need_names[code]] == given
     data, view = draw(demo_app, "training-needs-vs-delivered", {"sector": "agriculture"})
     assert set(data.frame["broad_sector"]) == {"agriculture"}
     rows = needs[(needs["broad_sector"] == "agriculture")
@@ -372,8 +377,16 @@ def test_language_and_interpretation(demo_app: dash.Dash) -> None:
     data, view = draw(demo_app, "b2b-language-interpretation")
     yes, whole = (value(table, language=TOTAL, interpretation="yes"),
                   value(table, language=TOTAL, interpretation=TOTAL))
-    assert view.title == (f"An interpreter was provided at {n(yes)} of {n(whole)} meetings "
-                          f"({100 * yes / whole:.0f}%)")
+    if yes is not None and whole:
+        assert view.title == (f"An interpreter was provided at {n(yes)} of {n(whole)} "
+                              f"meetings ({100 * yes / whole:.0f}%)")
+    else:  # the share is suppressed: the title names the most common published language
+        totals = table[(table["language"] != TOTAL) & (table["interpretation"] == TOTAL)
+                       & (table["status"] == "published")
+                       & ~table["language"].isin(["unknown", "undisclosed"])]
+        best = totals.loc[totals["value"].astype(float).idxmax()]
+        assert view.title == (f"{languages[best['language']]} was the most common meeting "
+                              f"language ({n(float(best['value']))} meetings)")
     assert assert_stacked_suppression(view.figure, data.frame, "language", languages,
                                       "interpretation", answers) > 0
     filtered, _view = draw(demo_app, "b2b-language-interpretation", {"phase": "pilot"})
@@ -401,11 +414,22 @@ def test_obstacles(demo_app: dash.Dash) -> None:
 
 def test_deal_value(demo_app: dash.Dash) -> None:
     table = csv("deal_value_by_phase")
-    totals = csv("public_totals").set_index("total")["value"].astype(float)
+    # Agreements signed: a protected cell (not a public total), like the deal value.
+    signed = value(csv("meetings_by_phase_outcome"), phase=TOTAL, outcome="agreement_signed")
+    worth = value(table, phase=TOTAL)
+    assert "agreements_signed" not in set(csv("public_totals")["total"])
     data, view = draw(demo_app, "b2b-deal-value")
-    assert view.title == (f"{n(totals['agreements_signed'])} agreements signed against a "
-                          f"target of {n(indicator_target('b2b_agreements_signed'))}, worth "
-                          f"{n(value(table, phase=TOTAL))} EUR where a value was recorded")
+    if signed is not None and worth is not None:
+        assert view.title == (f"{n(signed)} agreements signed against a target of "
+                              f"{n(indicator_target('b2b_agreements_signed'))}, worth "
+                              f"{n(worth)} EUR where a value was recorded")
+    elif worth is not None:
+        assert view.title == (f"Deals worth {n(worth)} EUR where a value was recorded; the "
+                              "number of agreements signed is suppressed for confidentiality")
+    else:  # the total value is suppressed: the title says no number of agreements either
+        assert "agreements signed" not in view.title
+        assert MARK in [t for tr in view.figure.data if tr.text is not None
+                        and not isinstance(tr.text, str) for t in tr.text]
     target = next(t for t in view.figure.data if t.name == "Target")
     assert list(target.y) == [indicator_target("b2b_deal_value_eur")]
     data, view = draw(demo_app, "b2b-deal-value", {"phase": "pilot"})

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from portal import downloads, layout
 from portal.app import create_app
 from portal.downloads import format_size
+from portal.i18n import format_date
 from tests.conftest import DEMO_PACKAGES, portal_config
 from tests.pages_helpers import nodes, render, text, visible_text
 from tests.test_catalogue_pages import render_at
@@ -70,6 +71,9 @@ def expected_files() -> Iterator[Path]:
     """Every file the Data page must offer for the demo release."""
     yield DEMO_PACKAGES / "releases.json"
     yield DEMO_PACKAGES / "CHANGELOG.md"
+    for entry in json.loads((DEMO_PACKAGES / "releases.json").read_text()):
+        if not entry.get("withdrawn"):  # each package page lists every release's archive
+            yield from (DEMO_PACKAGES / entry["version"]).glob("*.zip")
     for folder in sorted(p for p in RELEASE.iterdir() if p.is_dir()):
         yield RELEASE / f"{folder.name}.zip"
         yield folder / "datapackage.json"
@@ -175,13 +179,18 @@ def test_link_texts_make_sense_out_of_context(demo_app: dash.Dash) -> None:
         assert all(t.strip() for t in texts)
         assert len(texts) == len(set(texts)), path
     package = [text(a) for a in links(render_at(demo_app, "/data/north-kosovo-product-map"))]
-    assert "North of Kosovo Product Map: Whole package (ZIP) · 343.9 kB" in package
+    with demo_app.server.test_request_context("/?lang=en"):
+        size = format_size((RELEASE / "north-kosovo-product-map.zip").stat().st_size)
+    assert f"North of Kosovo Product Map: Whole package (ZIP) · {size}" in package
 
 
 def test_data_page_shows_release_and_demo_warning(demo_app: dash.Dash) -> None:
     data_page = render(demo_app, "/data")
     content = page_text(data_page)
-    assert "Release 1.0.0, published on December 7, 2020." in content
+    meta = json.loads((RELEASE / "north-kosovo-product-map" / "datapackage.json").read_text())
+    with demo_app.server.test_request_context("/?lang=en"):
+        created = format_date(meta["created"])
+    assert f"Release {meta['version']}, published on {created}." in content
     alerts = [n for n in nodes(data_page) if n._type == "Alert"]
     assert any("Synthetic demo data" in text(a) and a.color == "warning" for a in alerts)
     assert "API" in content

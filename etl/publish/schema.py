@@ -94,7 +94,8 @@ def protected_table_schema(spec: TableSpec, frame: pd.DataFrame) -> dict[str, An
                    "(0% or 100% of a small group), secondary (protects another cell), history "
                    "(read with an earlier release, it would give away a hidden cell or what "
                    "changed between the releases); empty when published.",
-                   "constraints": {"enum": [*RULES, "secondary", "history"]}})
+                   "constraints": {"enum": [*RULES, "secondary", "history"]},
+                   "x-labels": vocabulary("cell_rule")})
     return {"fields": fields, "primaryKey": list(spec.dims), "missingValues": MISSING_VALUES,
             "x-missingValueLabels": {SUPPRESSED: SUPPRESSED_LABEL}}
 

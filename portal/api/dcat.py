@@ -310,7 +310,7 @@ class CatalogueGraph:
         g.add((scheme, RDF.type, SKOS.ConceptScheme))
         g.add((scheme, DCTERMS.title, Literal("Data theme", lang="en")))
         g.add((node, DCAT.themeTaxonomy, scheme))
-        released = sorted(v.released for v in catalogue.history if time_literal(v.released))
+        released = sorted(v.released for v in catalogue.live_history if time_literal(v.released))
         self.add(node, DCTERMS.issued, time_literal(released[0]) if released else
                  time_literal(catalogue.release.created))
         g.add((node, DCTERMS.modified, Literal(catalogue.modified)))
@@ -353,7 +353,7 @@ class CatalogueGraph:
         self.add(node, DCTERMS.modified, time_literal(package.created))
         if package.version:
             g.add((node, DCAT.version, Literal(package.version)))
-            notes = next((v.summary for v in self.catalogue.history
+            notes = next((v.summary for v in self.catalogue.live_history
                           if v.version == package.version and v.summary), None)
             self.add(node, ADMS.versionNotes, Literal(notes, lang="en") if notes else None)
         g.add((node, DCTERMS.accessRights, self.term(
@@ -487,7 +487,7 @@ def _entry(catalogue: Catalogue) -> _Entry:
     built: dict[tuple[str, str], _Entry] = flask.current_app.extensions.setdefault(
         _CACHE_KEY, {})
     site = current_site()
-    key = (catalogue.release.fingerprint, site.url("/"))
+    key = (catalogue.release.revision, site.url("/"))
     found = built.get(key)
     if found is None:
         with _lock:

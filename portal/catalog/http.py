@@ -1,8 +1,9 @@
 """HTTP conventions shared by the catalogue's routes: validators and refusals.
 
 Every answer is about one release, which never changes once published, so its ETag is a
-hash of the release fingerprint and the request (path, query, body, language) and its
-Last-Modified the release's creation time. A client's cached copy is confirmed with a 304
+hash of the release fingerprint, the release list (a withdrawal changes the history shown)
+and the request (path, query, body, language), and its Last-Modified the release's creation
+time (or the last withdrawal after it). A client's cached copy is confirmed with a 304
 before any query runs.
 """
 
@@ -30,7 +31,7 @@ KEEP_BODY = 1024 * 1024
 def etag(catalogue: Catalogue, *, vary_language: bool = False) -> str:
     request = flask.request
     digest = hashlib.sha256()
-    for part in (catalogue.release.fingerprint, request.method if request.method != "HEAD"
+    for part in (catalogue.release.revision, request.method if request.method != "HEAD"
                  else "GET", request.full_path, request.get_data(cache=True),
                  get_locale() if vary_language else ""):
         digest.update(part.encode() if isinstance(part, str) else part)

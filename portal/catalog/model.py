@@ -9,7 +9,6 @@ Texts stay multilingual here (``x-title`` dicts); views pick the visitor's langu
 from __future__ import annotations
 
 import datetime
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import flask
 from portal import downloads, query
 from portal.downloads import Published, PublishedFile
 from portal.i18n import N_
+from portal.load import history
 from portal.load.database import LoadedRelease
 
 #: Themes of the catalogue: id → (name, EU data theme of the Publications Office, used by
@@ -118,13 +118,18 @@ class Resource:
 
 @dataclass(frozen=True)
 class Version:
-    """A release listed in ``releases.json``; its files stay downloadable while on disk."""
+    """A release listed in ``releases.json``: published (its files downloadable while on
+    disk) or withdrawn (a tombstone: its dates and the reason, never a file)."""
 
     version: str
     released: str
     summary: str
     #: Package name → its zip in that release, when the folder is still published.
     archives: dict[str, PublishedFile] = field(repr=False)
+    withdrawn: bool = False
+    #: The day it was withdrawn and why, as published (in English).
+    withdrawn_on: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,12 +182,22 @@ class Catalogue:
     release: LoadedRelease
     published: Published = field(repr=False)
     packages: tuple[Package, ...]
+    #: Every listed release, newest first, withdrawn ones as tombstones.
     history: tuple[Version, ...]
+    #: When the release list last changed, if it lists a withdrawal (see :attr:`modified`).
+    history_changed: datetime.datetime | None = None
 
     @property
     def modified(self) -> datetime.datetime:
-        """When the release was created (UTC): Last-Modified of every answer about it."""
-        return parse_time(self.release.created)
+        """Last-Modified of every answer about the release: when it was created (UTC), or
+        when a release was withdrawn since, which changes the history the answers show."""
+        created = parse_time(self.release.created)
+        return max(created, self.history_changed) if self.history_changed else created
+
+    @property
+    def live_history(self) -> tuple[Version, ...]:
+        """The releases still published (what metadata may date or describe as available)."""
+        return tuple(v for v in self.history if not v.withdrawn)
 
     def package(self, key: str) -> Package | None:
         """A package by name or id."""
@@ -269,25 +284,19 @@ def _package(published: Published, name: str, descriptor: dict[str, Any]) -> Pac
 
 
 def _history(published: Published, names: list[str]) -> tuple[Version, ...]:
-    listing = published.top_level_file("releases.json")
-    if listing is None:
-        return ()
-    try:
-        entries = json.loads(listing.path.read_text(encoding="utf-8"))
-    except ValueError:
-        return ()
+    """The release list, newest first (the same day: the higher version first), with each
+    published release's archives; a withdrawn one never links a file, even one an
+    interrupted withdrawal left on disk."""
     versions = []
-    for entry in entries:
-        version = str(entry.get("version", ""))
-        if not version or version.startswith(".") or "/" in version:
-            continue
+    for entry in reversed(history.read(published.packages_dir)):  # listed oldest first
         archives = {}
-        for name in names:
-            path = published.packages_dir / version / f"{name}.zip"
+        for name in names if not entry.withdrawn else ():
+            path = published.packages_dir / entry.version / f"{name}.zip"
             if path.is_file():
-                archives[name] = PublishedFile(path, downloads.download_url(version, f"{name}.zip"))
-        versions.append(Version(version, str(entry.get("released", "")),
-                                str(entry.get("summary", "")), archives))
+                archives[name] = PublishedFile(
+                    path, downloads.download_url(entry.version, f"{name}.zip"))
+        versions.append(Version(entry.version, entry.released, entry.summary, archives,
+                                entry.withdrawn, entry.withdrawn_on, entry.reason))
     return tuple(sorted(versions, key=lambda v: v.released, reverse=True))
 
 
@@ -300,18 +309,20 @@ def current() -> Catalogue | None:
     if published is None:
         return None
     built: dict[str, Catalogue] = flask.current_app.extensions.setdefault(_CACHE_KEY, {})
-    fingerprint = published.release.fingerprint
-    found = built.get(fingerprint)
+    # The release list is part of the key: a withdrawal changes what the catalogue shows.
+    revision = published.release.revision
+    found = built.get(revision)
     if found is None:
         with _lock:
-            found = built.get(fingerprint)
+            found = built.get(revision)
             if found is None:
                 release = published.release
                 packages = tuple(_package(published, n, d) for n, d in release.packages.items())
                 found = Catalogue(release, published, packages,
-                                  _history(published, list(release.packages)))
+                                  _history(published, list(release.packages)),
+                                  history.changed(published.packages_dir))
                 built.clear()  # only the current release is ever served
-                built[fingerprint] = found
+                built[revision] = found
     return found
 
 

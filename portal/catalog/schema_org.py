@@ -184,8 +184,9 @@ def texts(descriptor: dict[str, Any], key: str) -> dict[str, str]:
 
 
 def issued(catalogue: Catalogue, package: Package) -> str:
-    """When the package was first published: its first listed release, else its creation."""
-    dates = sorted(v.released for v in catalogue.history
+    """When the package was first published: its first release still published (a withdrawn
+    one is not available), else its creation."""
+    dates = sorted(v.released for v in catalogue.live_history
                    if package.name in v.archives and _iso_date(v.released))
     return dates[0] if dates else package.created
 

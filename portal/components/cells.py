@@ -90,6 +90,35 @@ def most_cited(rows: pd.DataFrame, dim: str) -> Top | None:
     return Top(best[dim], value, percent(value, cell(rows, **{dim: TOTAL})))
 
 
+class Headline(NamedTuple):
+    """A headline figure read from one published cell: its value, or why there is none."""
+
+    value: float | None
+    suppressed: bool
+
+
+#: The number of agreements signed: a protected cell, not a public total (its change between
+#: two releases would give away how a newly held meeting ended), so it may be suppressed.
+AGREEMENTS = ("meetings_by_phase_outcome", {"phase": TOTAL, "outcome": "agreement_signed"})
+
+
+def headline(release: LoadedRelease, resource: str, where: Mapping[str, str]
+             ) -> Headline | None:
+    """The one cell of ``resource`` at ``where``: its value, or suppressed; None when the
+    release has no such cell."""
+    rows = query.table(release, resource, dict(where))
+    if len(rows) != 1:
+        return None
+    value = cell(rows, **where)
+    return Headline(value, value is None)
+
+
+def agreements_signed(release: LoadedRelease) -> Headline | None:
+    """Agreements signed at B2B meetings in all (:data:`AGREEMENTS`)."""
+    resource, where = AGREEMENTS
+    return headline(release, resource, where)
+
+
 # --- text -------------------------------------------------------------------------------------
 
 

@@ -72,12 +72,13 @@ def column_headers(columns: Sequence[str], numeric: Sequence[int] = ()) -> html.
         for index, text in enumerate(columns)]))
 
 
-def target_cards(items: Sequence[tuple[str, float | None, float | None]]) -> dbc.Row:
-    """(label, total, target) as cards of big numbers, for programme-wide totals (public by
-    design) above the charts; a total that is not published is left out."""
+def target_cards(items: Sequence[tuple[str, float | str | None, float | None]]) -> dbc.Row:
+    """(label, total, target) as cards of big numbers, for programme-wide totals above the
+    charts; a total that is not published is left out, a text (a suppressed cell's
+    "suppressed [c]") is shown as it is."""
     columns = [dbc.Col(dbc.Card(dbc.CardBody([
         html.P(label, className="small text-body-secondary mb-1"),
-        html.P(count(value), className="h3 mb-0"),
+        html.P(value if isinstance(value, str) else count(value), className="h3 mb-0"),
         html.P(_("Target: %(n)s", n=count(goal)) if goal is not None else "",
                className="small mb-0 text-body-secondary"),
     ]), className="h-100 shadow-sm"), xs=12, sm=4, className="mb-3")

@@ -15,6 +15,7 @@ others wait for it and then read it. Connections are checked before use
 from __future__ import annotations
 
 import copy
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -66,6 +67,8 @@ class LoadedRelease:
     fingerprint: str
     version: str
     packages: dict[str, dict[str, Any]]
+    #: Digest of the release list (``releases.json``): a withdrawal changes it, not the tables.
+    history: str = ""
 
     def __repr__(self) -> str:
         return f"LoadedRelease({self.fingerprint})"
@@ -74,6 +77,12 @@ class LoadedRelease:
     def key(self) -> str:
         """Short id used in table names and cache keys."""
         return self.fingerprint[:12]
+
+    @property
+    def revision(self) -> str:
+        """What an answer showing the release history is about: the release and its list
+        (keys the catalogue and every ETag; data queries key on the fingerprint alone)."""
+        return f"{self.fingerprint}:{self.history}"
 
     @property
     def synthetic(self) -> bool:
@@ -156,8 +165,8 @@ class Store:
     """Loads the current release into the database and hands out :class:`LoadedRelease`.
 
     ``current()`` looks for a new release at most every ``check_interval`` seconds
-    (hashing two small descriptors), so a release published while serving is picked
-    up without a restart.
+    (hashing two small descriptors and the release list), so a release published or
+    withdrawn while serving is picked up without a restart.
     """
 
     def __init__(self, url: str, packages_dir: Path, check_interval: float = 2.0) -> None:
@@ -233,6 +242,8 @@ class Store:
         if release is None:
             return None
         if self._current is not None and self._current.fingerprint == release.fingerprint:
+            if self._current.history != release.history:  # a withdrawal: same tables
+                return dataclasses.replace(self._current, history=release.history)
             return self._current
         row = self._ready(release.fingerprint)
         if row is None or row.state != "ready":
@@ -241,13 +252,14 @@ class Store:
                 row = self._ready(release.fingerprint)
                 if row is None or row.state != "ready":
                     return self.load(release)
-        return LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors))
+        return LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors),
+                             release.history)
 
     def load(self, release: Release) -> LoadedRelease:
         """Copy every tabular resource of ``release`` into new tables, then mark it ready."""
         started = time.perf_counter()
         loaded = LoadedRelease(release.fingerprint, release.version,
-                               copy.deepcopy(release.packages))
+                               copy.deepcopy(release.packages), release.history)
         with self.engine.begin() as conn:
             conn.execute(releases_table.delete().where(
                 releases_table.c.fingerprint == release.fingerprint))

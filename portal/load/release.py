@@ -4,6 +4,11 @@ The ETL publishes ``<dir>/<version>/<package>/datapackage.json`` and points
 ``<dir>/latest`` at the newest version. The fingerprint is a SHA-256 over every
 package descriptor; descriptors carry the SHA-256 of each of their files, so a
 change to any published byte gives a new fingerprint and the portal reloads.
+
+``releases.json`` is watched beside it (its digest, :attr:`Release.history`): withdrawing an
+older release changes only that list, which the catalogue shows but no table holds, so the
+portal rebuilds what shows the history without reloading the tables. The fingerprint stays
+the ETL's own (``releases.json`` names each release by it).
 """
 
 from __future__ import annotations
@@ -14,16 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portal.load import history
+
 DESCRIPTOR = "datapackage.json"
 
 
 @dataclass(frozen=True)
 class Release:
-    """One published release: its folder, fingerprint and package descriptors."""
+    """One published release: its folder, fingerprint and package descriptors, and the digest
+    of the release list beside it."""
 
     root: Path
     fingerprint: str
     packages: dict[str, dict[str, Any]] = field(repr=False)
+    history: str = ""
 
     @property
     def version(self) -> str:
@@ -34,7 +43,6 @@ class Release:
     def synthetic(self) -> bool:
         """True when any package says it holds demo data (``x-synthetic``)."""
         return any(d.get("x-synthetic") for d in self.packages.values())
-
 
 
 def locate(packages_dir: Path) -> Path | None:
@@ -66,4 +74,5 @@ def read_release(packages_dir: Path) -> Release | None:
         except ValueError as error:
             raise ValueError(f"{path}: not a valid data package descriptor: {error}") from None
         packages[path.parent.name] = descriptor  # the publisher names folders after packages
-    return Release(root=root, fingerprint=digest.hexdigest(), packages=packages)
+    return Release(root=root, fingerprint=digest.hexdigest(), packages=packages,
+                   history=history.digest(packages_dir))

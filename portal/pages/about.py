@@ -16,12 +16,13 @@ from dash import html
 from dash.development.base_component import Component
 
 from portal import downloads
-from portal.components.disclosure import number, percent, rules_table
+from portal.components.disclosure import history_audit, number, percent, rules_table
 from portal.components.page import column_headers, heading, notice
 from portal.downloads import Published, format_size
-from portal.i18n import N_, _
+from portal.i18n import N_, _, format_number
 from portal.labels import localised_text
 from portal.layout import page_title
+from portal.load import history
 
 dash.register_page(
     __name__,
@@ -179,6 +180,52 @@ def anonymisation_rules(params: dict[str, Any]) -> html.Ul:
     return html.Ul([html.Li(item) for item in items])
 
 
+def across_releases(report: dict[str, Any], version: str,
+                    withdrawn: dict[str, str]) -> list[Component]:
+    """The threat across releases in plain words, with what it cost this release and its
+    audit against the earlier ones, from the release's report (only what it states)."""
+    params = report.get("parameters") or {}
+    micro = report.get("microdata") or {}
+    tables = report.get("tables_summary") or {}
+    waves = micro.get("waves") if isinstance(micro.get("waves"), list) else None
+    items = [
+        _("Releases are published one after another and stay downloadable, so the data must "
+          "stay safe when releases are compared. The rules assume an attacker who holds "
+          "every release ever published, withdrawn ones too (they may have been downloaded), "
+          "and knows which businesses, people, training sessions and meetings joined, left "
+          "or changed between any two of them."),
+        _("The business records are published per survey wave. Each wave is anonymised "
+          "among its own records, so that it is safe on its own, and is never published "
+          "again with additions: a later release repeats it unchanged, under new keys, and "
+          "adds the next wave. The records of a wave too small to be made safe wait for a "
+          "later one."),
+        _("In the tables, the difference between two releases follows the same rules as a "
+          "cell: what changed between them is protected like a count of its own. Where "
+          "comparing a cell with an earlier release would give away a hidden cell or what "
+          "changed, the cell is hidden in the new release (rule %(rule)s), so that comparing "
+          "releases gives nothing away.", rule="“history”"),
+    ]
+    smallest = [w["achieved_k"] for w in waves or () if isinstance(w, dict)
+                and isinstance(w.get("achieved_k"), int | float)]
+    if waves and (smallest or "k" in params):
+        items.append(_("Release %(version)s holds %(waves)s survey waves; in each of them, "
+                       "every combination of characteristics is shared by at least %(k)s "
+                       "businesses. %(deferred)s business records are waiting for a later "
+                       "wave.", version=version, waves=format_number(len(waves)),
+                       k=number(min(smallest) if smallest else params["k"]),
+                       deferred=format_number(micro.get("records_deferred", 0))))
+    if "history" in tables and "cells" in tables:
+        items.append(_("What it cost release %(version)s: %(n)s of its %(cells)s table cells "
+                       "are hidden because of the release history.", version=version,
+                       n=format_number(tables["history"]),
+                       cells=format_number(tables["cells"])))
+    audit = history_audit(report, _("Earlier releases that release %(version)s was "
+                                    "checked against", version=version), withdrawn)
+    return [html.H4(_("Across releases"), className="h6 mt-3"),
+            html.Ul([html.Li(item) for item in items], className="portal-across-releases"),
+            *([audit] if audit is not None else [])]
+
+
 def parameters_table(params: dict[str, Any], caption: str) -> dbc.Table:
     meanings = parameter_meanings()
     rows = [
@@ -218,6 +265,12 @@ def risk_reports(published: Published) -> list[tuple[list[str], dict[str, Any]]]
     return list(groups.values())
 
 
+def withdrawn_since(published: Published) -> dict[str, str]:
+    """Version → the day it was withdrawn, for every release withdrawn so far."""
+    return {e.version: e.withdrawn_on for e in history.read(published.packages_dir)
+            if e.withdrawn}
+
+
 def report_links(published: Published) -> html.Ul:
     """Download links to every package's disclosure-risk report, Markdown and JSON."""
     items = []
@@ -240,6 +293,7 @@ def release_reports(published: Published) -> list[Component]:
     release = published.release
     children: list[Component] = []
     groups = risk_reports(published)
+    withdrawn = withdrawn_since(published)
     for packages, report in groups:
         params = report.get("parameters") or {}
         if len(groups) == 1:
@@ -253,6 +307,7 @@ def release_reports(published: Published) -> list[Component]:
                        version=release.version, packages=covered)
         children += [
             anonymisation_rules(params),
+            *across_releases(report, release.version, withdrawn),
             html.H4(parameters, className="h6 mt-3"),
             parameters_table(params, _("Disclosure-control parameters, as published in the "
                                        "release's disclosure-risk report")),

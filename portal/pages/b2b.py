@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 from portal import query
 from portal.components.cells import (
     NOT_KNOWN,
+    agreements_signed,
     amount,
     by_value,
     cell,
@@ -101,12 +102,15 @@ def bullet(names: Sequence[str], values: Sequence[float | None], targets: Sequen
 
 
 def key_figures(release: LoadedRelease) -> Component:
-    """Meetings held and agreements signed in all (public totals) beside their targets."""
+    """Meetings held (a public total) and agreements signed (a protected cell, shown as
+    suppressed when it is) in all, beside their targets."""
     totals = query.public_totals(release)
+    signed = agreements_signed(release)
     return target_cards([
         (_("B2B meetings held"), totals.get("meetings_held"),
          target_value(release, MEETING_METRICS)),
-        (_("Agreements signed"), totals.get("agreements_signed"),
+        (_("Agreements signed"), None if signed is None else
+         _("suppressed [c]") if signed.suppressed else signed.value,
          target_value(release, AGREEMENT_METRICS))])
 
 
@@ -282,8 +286,8 @@ def obstacles(data: ChartData) -> ChartView:
 
 @chart("b2b-deal-value", "deal_value_by_phase", ("phase",))
 def deal_value(data: ChartData) -> ChartView:
-    """Value of what was agreed (protected sums) beside the count of agreements (a public
-    total), each against its target."""
+    """Value of what was agreed (protected sums) beside the count of agreements (a protected
+    cell of ``meetings_by_phase_outcome``), each against its target."""
     phases = data.labels("phase")
     frame = data.frame
     codes = [c for c in phases if c != TOTAL and (frame["phase"] == c).any()]
@@ -295,8 +299,8 @@ def deal_value(data: ChartData) -> ChartView:
     targets = [value_goal if c == TOTAL else None for c in codes]
     figure = bullet([phases[c] for c in codes], values, targets, data.unit,
                     [amount(v, data.unit) if v is not None else "" for v in values])
-    totals = query.public_totals(data.release)
-    agreements = totals.get("agreements_signed")
+    signed = agreements_signed(data.release)
+    agreements = signed.value if signed is not None else None
     agreement_goal = target_value(data.release, AGREEMENT_METRICS)
     whole = cell(frame, phase=TOTAL)
     if whole_view and whole is not None and agreements is not None:
@@ -306,6 +310,9 @@ def deal_value(data: ChartData) -> ChartView:
                  if agreement_goal is not None else
                  _("%(n)s agreements signed, worth %(value)s where a value was recorded",
                    n=count(agreements), value=amount(whole, data.unit)))
+    elif whole_view and whole is not None and signed is not None and signed.suppressed:
+        title = _("Deals worth %(value)s where a value was recorded; the number of agreements "
+                  "signed is suppressed for confidentiality", value=amount(whole, data.unit))
     elif any(v is not None for v in values):
         best = next((c, v) for c, v in zip(codes, values, strict=True) if v is not None)
         title = _("%(phase)s: deals worth %(value)s", phase=phases[best[0]],

@@ -77,7 +77,8 @@ def release_history(published: Published) -> Component | None:
         return None
     return html.Section([
         html.H2(_("Release history"), className="h3"),
-        html.P(_("Every release stays downloadable; each package's page lists its versions.")),
+        html.P(_("Every release stays downloadable unless it was withdrawn; each package's page "
+                 "lists its versions, a withdrawn one with the day and the reason.")),
         html.Ul(items),
     ], className="mt-4")
 

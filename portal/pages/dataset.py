@@ -1,6 +1,7 @@
 """A data package's page (``/data/<package>``): what it holds, its licence, coverage and
-version, how to cite it, how it was protected, its downloads, its tables and every release
-of it, each still downloadable.
+version, how to cite it, how it was protected (against earlier releases too), its downloads,
+its tables and every release of it: each still downloadable, or withdrawn (a tombstone with
+the day and the reason, and no download).
 
 Not in the navbar: packages are reached from the catalogue. An unknown name gets a "not
 found" content (the HTTP status stays 200, as for every Dash page: the page is drawn in
@@ -19,7 +20,7 @@ from dash.development.base_component import Component
 
 from portal import downloads
 from portal.catalog import model, search
-from portal.catalog.model import Catalogue, Download, Package
+from portal.catalog.model import Catalogue, Download, Package, Version
 from portal.components.datasets import (
     DATA_PATH,
     authors,
@@ -38,7 +39,13 @@ from portal.components.datasets import (
     theme_name,
     title_of,
 )
-from portal.components.disclosure import facts_table, package_facts, rules_table
+from portal.components.disclosure import (
+    facts_table,
+    history_section,
+    package_facts,
+    rules_table,
+    withdrawn_versions,
+)
 from portal.components.page import column_headers, heading, no_data, release_line
 from portal.i18n import N_, _, format_date, format_number
 from portal.layout import icon
@@ -134,7 +141,7 @@ def package_downloads(package: Package, title: str) -> html.Section:
     ])
 
 
-def disclosure(package: Package, title: str) -> html.Section | None:
+def disclosure(catalogue: Catalogue, package: Package, title: str) -> html.Section | None:
     """How the package's data were protected, from its own disclosure-risk report."""
     report = package.disclosure
     if not isinstance(report, dict):
@@ -149,27 +156,44 @@ def disclosure(package: Package, title: str) -> html.Section | None:
                                              package=title)),
         rules_table(report.get("rules") or [], _("Disclosure-control checks and their "
                                                  "results")),
+        *history_section(report, _("Earlier releases that this version of %(package)s was "
+                                   "checked against",
+                                   package=title), withdrawn_versions(catalogue)),
+    ])
+
+
+def release_row(version: Version, package: Package, title: str) -> html.Tr:
+    """A release: its date, what changed and this package's archive in it; a withdrawn one
+    with the day and the reason instead, and nothing to download."""
+    current = version.version == package.version
+    released = (_("released on %(date)s", date=format_date(version.released))
+                if version.released else "")
+    badges = ([" ", dbc.Badge(_("current"), color="dark")] if current else
+              [" ", dbc.Badge(_("withdrawn"), color="secondary")] if version.withdrawn else [])
+    heading = html.Th([version.version, *badges, html.Div(released, className="small fw-normal")],
+                      scope="row")
+    if version.withdrawn:
+        withdrawn = (_("Withdrawn on %(date)s.", date=format_date(version.withdrawn_on))
+                     if version.withdrawn_on else _("Withdrawn."))
+        return html.Tr([heading, html.Td([html.Strong(withdrawn), " ",
+                                          html.Span(version.reason, lang="en")]),
+                        html.Td(_("Withdrawn: its files are no longer published"))],
+                       className="portal-withdrawn")
+    archive = version.archives.get(package.name)
+    context = _("%(package)s, version %(version)s", package=title, version=version.version)
+    return html.Tr([
+        heading,
+        html.Td(version.summary, lang="en"),
+        html.Td(download_button(Download("ZIP", downloads.MIMETYPES[".zip"], archive, "archive"),
+                                context)
+                if archive is not None else _("No longer available")),
     ])
 
 
 def changelog(catalogue: Catalogue, package: Package, title: str) -> html.Section:
-    """Every release with its date, what changed and this package's archive in it."""
-    rows = []
-    for version in catalogue.history:
-        archive = version.archives.get(package.name)
-        current = version.version == package.version
-        context = _("%(package)s, version %(version)s", package=title, version=version.version)
-        released = (_("released on %(date)s", date=format_date(version.released))
-                    if version.released else "")
-        rows.append(html.Tr([
-            html.Th([version.version, *([" ", dbc.Badge(_("current"), color="dark")]
-                                       if current else []),
-                     html.Div(released, className="small fw-normal")], scope="row"),
-            html.Td(version.summary, lang="en"),
-            html.Td(download_button(Download("ZIP", downloads.MIMETYPES[".zip"], archive,
-                                             "archive"), context)
-                    if archive is not None else _("No longer available")),
-        ]))
+    """Every release, newest first: the published ones each with its archive, the withdrawn
+    ones as tombstones."""
+    rows = [release_row(version, package, title) for version in catalogue.history]
     if not rows:
         body: Component = html.P(_("No release history has been published."))
     else:
@@ -201,7 +225,7 @@ def layout(package: str = "", **_params: Any) -> Component:
         package_downloads(found, title),
         tables(found, title),
         citation(found),
-        disclosure(found, title),
+        disclosure(catalogue, found, title),
         changelog(catalogue, found, title),
         html.P(dcc.Link([icon("arrow-left"), _("Back to the data catalogue")],
                         href=dash.get_relative_path(DATA_PATH)), className="mt-4"),

@@ -15,7 +15,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from portal import query
-from portal.components.cells import cell, percent_text
+from portal.components.cells import agreements_signed, cell, percent_text
 from portal.components.page import heading, no_data, release_line
 from portal.i18n import N_, _, format_number
 from portal.labels import TOTAL, code_labels
@@ -114,11 +114,16 @@ def key_figures(release: LoadedRelease) -> list[dbc.Card]:
         _("%(share)s of training participations were by women", share=women) if women
         else _("Share of women: suppressed [c]"), "mortarboard"))
 
-    meetings, agreements = totals.get("meetings_held"), totals.get("agreements_signed")
+    meetings, signed = totals.get("meetings_held"), agreements_signed(release)
+    if signed is None:
+        agreements = _("Agreements signed: not published")
+    elif signed.value is None:
+        agreements = _("Agreements signed: suppressed [c]")
+    else:
+        agreements = _("%(n)s agreements signed", n=format_number(signed.value))
     cards.append(figure_card(
         format_number(meetings) if meetings is not None else "—", _("B2B meetings held"),
-        _("%(n)s agreements signed", n=format_number(agreements)) if agreements is not None
-        else _("Agreements signed: not published"), "people"))
+        agreements, "people"))
 
     good, counted = indicators_on_track(release)
     cards.append(figure_card(

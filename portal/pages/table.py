@@ -37,7 +37,12 @@ from portal.components.datasets import (
     title_of,
 )
 from portal.components.dictionary import dictionary
-from portal.components.disclosure import facts_table, table_facts
+from portal.components.disclosure import (
+    facts_table,
+    history_section,
+    table_facts,
+    withdrawn_versions,
+)
 from portal.components.page import bind_callbacks, heading, no_data, release_line
 from portal.i18n import N_, _, format_date, format_number
 from portal.layout import icon
@@ -92,15 +97,21 @@ def table_downloads(resource: Resource, title: str) -> html.Section:
     ])
 
 
-def protection(package: Package, resource: Resource, title: str) -> html.Section | None:
-    """How disclosure control applied to this table (from the package's report)."""
+def protection(catalogue: Catalogue, package: Package, resource: Resource, title: str
+               ) -> html.Section | None:
+    """How disclosure control applied to this table (from the package's report), and the
+    release's audit against the earlier ones."""
     report = package.disclosure
     rows = table_facts(report, resource.name) if isinstance(report, dict) else []
-    if not rows:
+    if not rows or not isinstance(report, dict):
         return None
     return html.Section([
         html.H2(_("Disclosure control"), className="h4 mt-4"),
         facts_table(rows, _("Disclosure control of %(table)s", table=title)),
+        *history_section(report, _("Earlier releases that this version of %(package)s was "
+                                   "checked against",
+                                   package=title_of(package.descriptor)),
+                         withdrawn_versions(catalogue)),
         html.P(dcc.Link(_("All the checks the package passed"), href=page_path(package.name))),
     ])
 
@@ -140,7 +151,7 @@ def layout(package: str = "", resource: str = "", **params: Any) -> Component:
                         preview.requested_page(params.get(preview.PAGE_PARAM, 1)))
         if loaded else None,
         dictionary(table.descriptor, title) if table.tabular else None,
-        protection(pkg, table, title),
+        protection(catalogue, pkg, table, title),
         citation(pkg, table),
         api(pkg, table),
         html.P(dcc.Link([icon("arrow-left"), _("Back to the data catalogue")],
