@@ -276,7 +276,8 @@ def test_table_pages_count_the_cells_the_history_hid(portal: dash.Dash, packages
     text = page_text(portal, f"/data/{PRODUCT_MAP}/{table['name']}")
     assert f"Suppressed because of the release history{table['history']:,}" in text
     assert "Release history audit" in text
-    assert "history hidden because of the release history" in text  # the rule code, explained
+    # the rule code, explained by the label the table's schema publishes
+    assert "history Hidden because of the release history" in text
 
 
 # --- agreements signed: a protected cell --------------------------------------------------------
