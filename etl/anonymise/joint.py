@@ -86,15 +86,6 @@ class Failure:
                 f"{i.truth:g} lies in [{i.lower:g}, {i.upper:g}], narrower than {i.need:g}")
 
 
-@dataclass(frozen=True)
-class Records:
-    """One unit kind of the new release: its frame and each record's unit id (stable across
-    releases)."""
-
-    frame: pd.DataFrame
-    units: np.ndarray
-
-
 @dataclass
 class _Grid:
     """One table over the categories of both releases: its cells' keys and lines."""
@@ -132,7 +123,7 @@ class Joint:
     release: :meth:`presuppress` and :meth:`known_cells` prepare the new release's statuses,
     :meth:`audit` finds what still fails, :meth:`pick` chooses what to suppress for it."""
 
-    def __init__(self, before: Before, link: Linked, frames: Mapping[str, Records],
+    def __init__(self, before: Before, link: Linked, frames: Mapping[str, pd.DataFrame],
                  changes: Mapping[str, Change], background: Mapping[str, frozenset[str]],
                  params: Params) -> None:
         self.before, self.link, self.params = before, link, params
@@ -146,7 +137,7 @@ class Joint:
         side_cells: list[dict[int, object]] = [{}, {}]  # key → Cell of the IN and OUT tables
         for table in link.tables:
             self._grid(table, before.tables.get(table.name), changes.get(table.spec.unit),
-                       frames[table.spec.unit].frame, side_cells)
+                       frames[table.spec.unit], side_cells)
         keys = len(self.keys)
         self.value = np.zeros((4, keys))
         self.known = np.zeros((4, keys), dtype=bool)

@@ -25,7 +25,7 @@ from .audit import (
 )
 from .changes import change
 from .errors import DisclosureError
-from .joint import HISTORY_TABLES, Before, Joint, Records
+from .joint import HISTORY_TABLES, Before, Joint
 from .params import DEFAULTS, SUPPRESSED, Params
 from .primary import RULES, apply_primary, rules_fired
 from .secondary import SecondaryOutcome, apply_secondary
@@ -142,15 +142,15 @@ def _close_public(link: Linked) -> None:
 
 def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
             params: Params) -> list[Joint]:
-    records = {kind: Records(given[0] if isinstance(given, tuple) else given,
-                             history.units[kind]) for kind, given in frames.items()}
+    records = {kind: given[0] if isinstance(given, tuple) else given
+               for kind, given in frames.items()}
     joints = []
     for earlier in history.earlier:
         changes = {}
         for kind in earlier.kinds:
             if kind in records:
                 changes[kind] = change(
-                    kind, records[kind].frame, records[kind].units, history.digests[kind],
+                    kind, records[kind], history.units[kind], history.digests[kind],
                     *earlier.keys(kind), partial(earlier.rows, kind))
         joints.append(Joint(earlier.before, link, records, changes, history.background,
                             params))

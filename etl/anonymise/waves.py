@@ -120,7 +120,7 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
     what the earlier releases (oldest first) published."""
     units = np.asarray(units, dtype=np.uint64)
     digest = digests(e)
-    published: dict[tuple[str, str], int] = {}
+    published: dict[tuple[int, str], int] = {}
     for before in earlier:
         shown = before.index.dropna(subset=["wave"])
         published.update(zip(zip(shown["_unit"], shown["digest"], strict=True),
@@ -168,6 +168,11 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
     return Waves(frame, number, deferred, index.reset_index(drop=True), waves)
 
 
+def compared(frame: pd.DataFrame) -> list[str]:
+    """The columns an attacker compares two releases' rows on: every one but the key."""
+    return [c for c in frame.columns if c != KEY]
+
+
 def row_digests(rows: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """A hash of each published row over ``columns`` (missing read as empty, as files say)."""
     text = pd.DataFrame({c: rows[c].astype(object).where(rows[c].notna(), "").astype(str)
@@ -182,7 +187,7 @@ def check_differences(frame: pd.DataFrame, before: pd.DataFrame, params: Params,
     themselves, wildcards matching anything, both ways. Returns (rows differing, the smallest
     number of differing rows one of them matches; None when none differ). ``digests`` are
     ``frame``'s row digests, when already computed."""
-    columns = [c for c in frame.columns if c not in (KEY, WAVE)]
+    columns = compared(frame)
     qi = [h.name for h in QI_HIERARCHIES]
     mine = row_digests(frame, columns) if digests is None else digests
     theirs = row_digests(before, columns)
