@@ -106,15 +106,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _next_version(out: Path) -> str:
+    """The minor version after the highest in ``out`` (withdrawn ones count: never reused)."""
     from etl.history.earlier import entries
-    from etl.publish.releases import VERSION_PATTERN
+    from etl.publish.releases import version_key
 
     known = [e["version"] for e in entries(out)] if out.is_dir() else []
-    cores = [tuple(int(p) for p in v.split("-")[0].split("+")[0].split("."))
-             for v in known if VERSION_PATTERN.fullmatch(v)]
-    if not cores:
+    if not known:
         return DEFAULT_VERSION
-    major, minor, _ = max(cores)
+    major, minor, *_ = version_key(max(known, key=version_key))
     return f"{major}.{minor + 1}.0"
 
 

@@ -13,12 +13,12 @@ the ETL's own (``releases.json`` names each release by it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from etl.publish.releases import fingerprint
 from portal.load import history
 
 DESCRIPTOR = "datapackage.json"
@@ -64,15 +64,13 @@ def read_release(packages_dir: Path) -> Release | None:
     root = locate(packages_dir)
     if root is None:
         return None
-    digest = hashlib.sha256()
     packages: dict[str, dict[str, Any]] = {}
     for path in sorted(root.glob(f"*/{DESCRIPTOR}")):
-        raw = path.read_bytes()
-        digest.update(path.parent.name.encode() + b"\0" + raw + b"\0")
         try:
-            descriptor = json.loads(raw)
+            descriptor = json.loads(path.read_bytes())
         except ValueError as error:
             raise ValueError(f"{path}: not a valid data package descriptor: {error}") from None
         packages[path.parent.name] = descriptor  # the publisher names folders after packages
-    return Release(root=root, fingerprint=digest.hexdigest(), packages=packages,
+    # The ETL's own fingerprint: the same hash releases.json and the history ledgers name.
+    return Release(root=root, fingerprint=fingerprint(root), packages=packages,
                    history=history.digest(packages_dir))
