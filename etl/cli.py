@@ -132,8 +132,7 @@ def _audited_before(out: Path, version: str) -> set[str] | None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from etl.anonymise.errors import DisclosureError
-    from etl.anonymise.joint import HistoryMismatch
+    from etl.anonymise.errors import DisclosureError, HistoryMismatch
     from etl.anonymise.pseudonym import MissingKeyError, release_key
     from etl.anonymise.release import anonymise
     from etl.history.earlier import HistoryError, load

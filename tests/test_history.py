@@ -411,6 +411,149 @@ def test_rebuilding_a_release_restores_its_ledger(base, first, tmp_path, capsys)
                  "--version", "1.1.0", "--history", str(history), "--quiet"]) == 0
 
 
+# --- ledgers of another version of the ETL ------------------------------------------------------
+
+#: A column the ETL gained (in the meetings unit frame), and the table built from it.
+ADDED, ADDED_TABLE = "counterpart_municipality", "meetings_by_counterpart_municipality"
+
+
+@pytest.fixture(scope="module")
+def older(base: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Release 1.0.0 of the base input as the ETL built it before it had ``ADDED``: its
+    meetings ledger lacks the column and it publishes no table built from it. The packages
+    folder and its own history folder."""
+    folder = tmp_path_factory.mktemp("older")
+    specs, meetings = catalogue.table_specs, catalogue.meetings
+
+    def old_meetings(*args: object) -> tuple[pd.DataFrame, object]:
+        frame, north = meetings(*args)
+        return frame.drop(columns=ADDED), north
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalogue, "table_specs",
+                      lambda: [s for s in specs() if ADDED not in s.dims])
+        patch.setattr(catalogue, "meetings", old_meetings)
+        assert main(["build", "--raw", str(base), "--out", str(folder / "packages"),
+                     "--version", "1.0.0", "--history", str(folder / "history"),
+                     "--quiet"]) == 0
+    return folder / "packages", folder / "history"
+
+
+def test_a_release_of_an_older_etl_is_audited_on_the_columns_it_had(base, older, tmp_path):
+    out, history = (copy(older[0], tmp_path), tmp_path / "history")
+    shutil.copytree(older[1], history)
+    assert ADDED_TABLE not in read_tables(out / "1.0.0")
+    raw = edited(base, tmp_path, add_meeting)
+    assert main(["build", "--raw", str(raw), "--out", str(out), "--version", "1.1.0",
+                 "--history", str(history), "--quiet"]) == 0
+    report = json.loads((out / "1.1.0" / "north-kosovo-product-map" / "disclosure-risk.json")
+                        .read_text(encoding="utf-8"))
+    [against] = report["history"]["tables"]
+    # Matched on the columns 1.0.0 had: only the business with the new meeting changed, not
+    # every business that met (their records differ from the ledger's in ADDED only).
+    assert against["version"] == "1.0.0" and against["hidden_cells_checked"] > 0
+    assert against["changed_units"] == {"businesses": 0, "meetings": 1, "people": 0,
+                                        "sessions": 0}
+    assert against["tables_not_compared"] == [ADDED_TABLE]
+    assert all(rule["passed"] for rule in report["rules"])
+    markdown = (out / "1.1.0" / "north-kosovo-product-map" / "disclosure-risk.md").read_text(
+        encoding="utf-8")
+    assert f"did not publish `{ADDED_TABLE}`" in markdown
+    # The independent attacker, the new table included (1.0.0 had none of it), learns nothing.
+    assert table_leaks(out / "1.0.0", out / "1.1.0", changes(base, raw)) == []
+    assert microdata_leaks(out / "1.0.0", out / "1.1.0") == []
+    # The new table keeps every rule of a single release: a published cell counts 0 or at
+    # least min_count businesses that met (its total is the public number of meetings).
+    frame, units = _records(raw)["meetings"]
+    table = read_tables(out / "1.1.0")[ADDED_TABLE]
+    published = table[(table["status"] == "published") & (table[ADDED] != "_total")]
+    assert len(published) and len(published) < len(table) - 1
+    for place in published[ADDED]:
+        assert units[(frame[ADDED] == place).to_numpy()].nunique() >= DEFAULTS.min_count
+
+
+def test_records_differing_only_in_an_added_column_are_not_changed():
+    import numpy as np
+    import pyarrow as pa
+
+    from etl.anonymise.changes import (
+        change,
+        compared_columns,
+        record_digests,
+        stored_kind,
+        value_kind,
+    )
+    from etl.anonymise.errors import HistoryMismatch
+
+    new = pd.DataFrame({"phase": ["pilot", "pilot", "scale_up"], "obstacles": [("a",), (), ()],
+                        ADDED: ["11", "19", "11"],
+                        "deal_value_eur": pd.array([1.0, None, 3.0], dtype="Float64")})
+    then = new.drop(columns=ADDED).assign(phase=["pilot", "scale_up", "scale_up"])
+    ledger = pa.Table.from_pandas(then.assign(obstacles=then["obstacles"].map(list)))
+    kinds = {f.name: stored_kind(f.type) for f in ledger.schema}
+    holds = {c: value_kind(new[c]) for c in new.columns}
+    assert kinds == {c: holds[c] for c in then.columns}
+    shared = compared_columns("1.0.0", "meetings", holds, kinds)
+    assert shared == list(then.columns)
+    units = np.array([7, 8, 9], dtype=np.uint64)
+    found = change("meetings", new[shared], units, record_digests(new, shared), units,
+                   record_digests(then), lambda mask: then[mask])
+    assert found.units.tolist() == [8]  # only the record whose phase changed
+
+    with pytest.raises(HistoryMismatch, match="release 1.0.0's ledger has meetings column "
+                                              "counterpart_region, which"):
+        compared_columns("1.0.0", "meetings", holds, {**kinds, "counterpart_region": "text"})
+    with pytest.raises(HistoryMismatch, match=r"meetings column deal_value_eur \(text there, "
+                                              r"number here\)"):
+        compared_columns("1.0.0", "meetings", holds, {**kinds, "deal_value_eur": "text"})
+
+
+def _rewrite_ledger(out: Path, history: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]
+                    ) -> None:
+    """Write release 1.0.0's meetings ledger again, edited, into ``history`` (signed as the
+    ETL signs it: a valid ledger, only not of this ETL)."""
+    from etl.anonymise.pseudonym import release_key
+    from etl.history import ledger as ledgers
+
+    [entry] = [e for e in _index(out) if e["version"] == "1.0.0"]
+    key = release_key(True)
+    found = ledgers.read(Path(os.environ["PORTAL_HISTORY_DIR"]), entry["fingerprint"], key,
+                         "1.0.0")
+    frames = {kind: found.frame(kind) for kind in found.kinds}
+    frames["meetings"] = edit(frames["meetings"])
+    ledgers.write(history, version="1.0.0", fingerprint=entry["fingerprint"], frames=frames,
+                  microdata=found.microdata, key=key)
+
+
+def _without_added(meetings: pd.DataFrame) -> pd.DataFrame:
+    from etl.anonymise.changes import record_digests
+
+    frame = meetings.drop(columns=ADDED)
+    return frame.assign(_digest=record_digests(frame.drop(columns=["_unit", "_digest"])))
+
+
+@pytest.mark.parametrize(("edit", "named"), [
+    (lambda m: m.assign(counterpart_region="south"),
+     ("release 1.0.0's ledger has meetings column counterpart_region",)),
+    (lambda m: m.assign(deal_value_eur=m["deal_value_eur"].astype(str)),
+     ("release 1.0.0's ledger", "meetings column deal_value_eur (text there, number here)")),
+    (_without_added,
+     (f"release 1.0.0 published {ADDED_TABLE}", f"its ledger lacks the column {ADDED}")),
+], ids=["a column this ETL lacks", "a column of another type", "a table it cannot have built"])
+def test_a_ledger_this_etl_cannot_compare_stops_the_build_cleanly(base, first, tmp_path,
+                                                                   capsys, edit, named):
+    out, history = copy(first, tmp_path), tmp_path / "history"
+    _rewrite_ledger(out, history, edit)
+    before = _published_state(out)
+    capsys.readouterr()
+    assert main(["build", "--raw", str(edited(base, tmp_path, add_meeting)), "--out", str(out),
+                 "--version", "1.1.0", "--history", str(history), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert all(part in err for part in named), err
+    assert "Nothing was published" in err and _published_state(out) == before
+
+
 def test_withdrawing_leaves_a_tombstone_and_falls_back(base, first, tmp_path, capsys):
     out = copy(first, tmp_path)
     assert build(edited(base, tmp_path / "a", _bakeries(6)), out, "1.1.0") == 0

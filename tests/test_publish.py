@@ -100,6 +100,41 @@ def test_code_labels_in_three_languages(out):
                                               "sr-Cyrl": "Северна Митровица"}
 
 
+def test_meetings_by_counterpart_municipality_counts_held_meetings_by_kas_code(raw, out):
+    """The counterparts' municipalities: KAS codes outside the north, labelled as the
+    businesses' `municipality` is, each published cell the number of meetings held there."""
+    import pandas as pd
+
+    from etl import refdata
+    from etl.publish.vocabulary import vocabulary
+
+    meta = json.loads((latest(out) / PROGRAMME / "datapackage.json").read_text("utf-8"))
+    names = [r["name"] for r in meta["resources"]]
+    assert names.index("meetings_by_counterpart_municipality") == names.index(
+        "meetings_by_sector_pair") + 1
+    table = meta["resources"][names.index("meetings_by_counterpart_municipality")]
+    field = table["schema"]["fields"][0]
+    assert field["name"] == "counterpart_municipality"
+    assert table["schema"]["primaryKey"] == ["counterpart_municipality"]
+    south = {m.kas_code for m in refdata.municipalities() if not m.northern}
+    codes = set(field["constraints"]["enum"]) - {"_total"}
+    assert codes and codes <= south
+    labels = vocabulary("municipality")
+    assert {c: field["x-labels"][c] for c in codes} == {c: labels[c] for c in codes}
+
+    meetings = check_path(raw).frame("b2b_meetings")
+    held = meetings[meetings["outcome"].astype(str) != "cancelled"]
+    expected = held["counterpart_municipality"].astype(str).value_counts()
+    frame = pd.read_csv(latest(out) / PROGRAMME / table["path"], dtype=str,
+                        keep_default_na=False)
+    assert set(frame["counterpart_municipality"]) == set(expected.index) | {"_total"}
+    published = frame[frame["status"] == "published"]
+    assert not published.empty
+    for code, value in zip(published["counterpart_municipality"], published["value"],
+                           strict=True):
+        assert int(value) == (len(held) if code == "_total" else expected[code])
+    assert (frame.loc[frame["status"] == "suppressed", "value"] == "[c]").all()
+
 def test_same_input_key_and_version_give_the_same_bytes(raw, out, tmp_path):
     again = tmp_path / "again"
     assert main(["build", "--raw", str(raw), "--out", str(again), "--quiet"]) == 0

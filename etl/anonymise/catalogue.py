@@ -25,8 +25,9 @@ AGGREGATED = {
     "trainings": ("training_id", "topic", "format", "municipality", "start_date", "hours"),
     "attendance": ("training_id", "enterprise_id", "gender", "ethnicity", "age", "municipality",
                    "pre_score", "post_score", "satisfaction", "completed"),
-    "b2b_meetings": ("phase", "north_enterprise_id", "counterpart_nace_code", "language",
-                     "interpretation", "outcome", "deal_value_eur", "obstacles"),
+    "b2b_meetings": ("phase", "north_enterprise_id", "counterpart_municipality",
+                     "counterpart_nace_code", "language", "interpretation", "outcome",
+                     "deal_value_eur", "obstacles"),
 }
 
 #: Dims of each unit frame that an attacker reads off public knowledge, not off our tables: the
@@ -40,7 +41,8 @@ BACKGROUND: dict[str, frozenset[str]] = {
                              "legal_form", "owner_gender"}),
     "sessions": frozenset({"topic", "format", "quarter", "municipality"}),
     "people": frozenset({"topic", "quarter"}),
-    "meetings": frozenset({"phase", "north_sector", "counterpart_sector"}),
+    "meetings": frozenset({"phase", "north_sector", "counterpart_sector",
+                           "counterpart_municipality"}),
 }
 
 #: Market reach columns and the code each contributes to the multi-valued `markets` dim.
@@ -203,6 +205,7 @@ def meetings(result: CheckResult, business: pd.DataFrame) -> tuple[pd.DataFrame,
         "obstacles": _tuples(m["obstacles"]),
         "north_sector": business["broad_sector"].to_numpy()[north],
         "counterpart_sector": counterpart.to_numpy(),
+        "counterpart_municipality": _codes(m["counterpart_municipality"]).to_numpy(),
         "deal_value_eur": m["deal_value_eur"].astype("Float64"),
     })
     return frame, north
@@ -278,6 +281,9 @@ def table_specs() -> list[TableSpec]:
                   title="Obstacles found in B2B meetings"),
         TableSpec("meetings_by_sector_pair", m, ("north_sector", "counterpart_sector"),
                   title="B2B meetings by the sectors of the two parties"),
+        TableSpec("meetings_by_counterpart_municipality", m, ("counterpart_municipality",),
+                  title="B2B meetings by the municipality of the business from the rest of "
+                        "Kosovo"),
         TableSpec("deal_value_by_phase", m, ("phase",), measure="deal_value_eur",
                   title="Value of agreements (EUR) by phase"),
     ]

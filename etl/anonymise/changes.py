@@ -7,16 +7,27 @@ cancels out of every difference; the others — joined, left, or changed in any 
 what a difference is made of. Their records in the new release (the *new* side) and in the
 earlier one (the *old* side, from the earlier release's ledger) are built into tables of their
 own, so each cell's difference is known unit by unit.
+
+A ledger written by an older ETL may lack columns this build's unit frames have (a column
+added since, for a table added since). The records are then matched on the columns the
+ledger has — the new release's digests recomputed over those, as the older ETL computed its
+own — so a unit whose only difference is in the new column does not count as changed: the
+earlier release published nothing about that column to difference it against
+(:func:`compared_columns`; the tables built from it are left out of the comparison, see
+:mod:`.joint`). A ledger with a column this build lacks, or stored as another type, cannot be
+compared at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .errors import HistoryMismatch
 from .tables import Table, TableSpec, build_table
 
 _NA = "\x00"
@@ -43,6 +54,62 @@ def record_digests(frame: pd.DataFrame, columns: Sequence[str] | None = None) ->
         column = pd.util.hash_pandas_object(_hashable(frame[name]), index=False)
         digest ^= column.to_numpy(dtype=np.uint64) * np.uint64(2 * i + 1)
     return digest
+
+
+NUMBER, TEXT, LIST = "number", "text", "list"
+"""What a unit frame's column holds, as records are matched on it (see :func:`_hashable`)."""
+
+
+def value_kind(column: pd.Series) -> str | None:
+    """What ``column`` of a unit frame holds — :data:`NUMBER`, :data:`LIST` (tuples) or
+    :data:`TEXT`, as :func:`_hashable` reads it — or None when it holds no value to tell."""
+    if column.dtype != object and pd.api.types.is_numeric_dtype(column):
+        return NUMBER
+    values = column.dropna()
+    if values.empty:
+        return None
+    return LIST if values.map(lambda v: isinstance(v, tuple)).any() else TEXT
+
+
+def stored_kind(stored: pa.DataType) -> str | None:
+    """What a ledger's column holds, from the type it is stored as (None: no value in it)."""
+    if pa.types.is_null(stored):
+        return None
+    if (pa.types.is_integer(stored) or pa.types.is_floating(stored)
+            or pa.types.is_boolean(stored) or pa.types.is_decimal(stored)):
+        return NUMBER
+    if pa.types.is_list(stored) or pa.types.is_large_list(stored):
+        return LIST
+    if pa.types.is_string(stored) or pa.types.is_large_string(stored):
+        return TEXT
+    return str(stored)
+
+
+def compared_columns(version: str, kind: str, new: Mapping[str, str | None],
+                     old: Mapping[str, str | None]) -> list[str]:
+    """The columns of this build's ``kind`` frame (``new``: column → what it holds,
+    :func:`value_kind`) to match records on against the earlier release ``version``, whose
+    ledger has the columns ``old`` (column → what it holds, :func:`stored_kind`; without
+    ``_unit`` and ``_digest``): all of them when the ledger has the same, else only those it
+    has — the columns a table of that release can have been built from.
+    :class:`HistoryMismatch` when the ledger has a column this build lacks, or one that holds
+    another kind of value: records so built cannot be compared with this build's."""
+    dropped = sorted(set(old) - set(new))
+    if dropped:
+        them = "them" if len(dropped) > 1 else "it"
+        raise HistoryMismatch(
+            f"release {version}'s ledger has {kind} column{'s' if len(dropped) > 1 else ''} "
+            f"{', '.join(dropped)}, which this build's {kind} frame lacks: that release was "
+            f"built by an ETL that had {them}, and this one cannot audit against it (build "
+            f"with an ETL that still has {them})")
+    clash = [f"{c} ({old[c]} there, {new[c]} here)" for c in sorted(old)
+             if None not in (old[c], new[c]) and old[c] != new[c]]
+    if clash:
+        raise HistoryMismatch(
+            f"release {version}'s ledger and this build disagree on the type of {kind} "
+            f"column{'s' if len(clash) > 1 else ''} {', '.join(clash)}: that release was "
+            "built by another version of the ETL, and this one cannot audit against it")
+    return [c for c in new if c in old]
 
 
 def extra(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
@@ -108,10 +175,10 @@ def change(kind: str, new: pd.DataFrame, new_units: np.ndarray, new_digests: np.
         old_keys = np.asarray(old_digests, np.uint64) ^ (old_codes.astype(np.uint64) * _SPREAD)
     gained, lost = extra(new_keys, old_keys), extra(old_keys, new_keys)
     old = old_rows(lost)
-    if set(new.columns) != set(old.columns):
-        raise ValueError(f"{kind}: the earlier release's ledger has columns "
-                         f"{sorted(old.columns)}, this build {sorted(new.columns)}: it was "
-                         "made by another version of the ETL")
+    if set(new.columns) != set(old.columns):  # compared_columns() gives the columns to pass
+        raise HistoryMismatch(f"{kind}: the earlier release's ledger has columns "
+                              f"{sorted(old.columns)}, this build compares "
+                              f"{sorted(new.columns)}")
     changed = np.unique(np.concatenate([new_codes[gained], old_codes[lost]]))
     position = np.full(len(uniques), -1, dtype=np.int64)
     position[changed] = np.arange(len(changed))

@@ -1,4 +1,5 @@
-"""The one error disclosure control raises: the tables must not be published."""
+"""The errors disclosure control raises: the tables must not be published, or an earlier
+release cannot be audited against."""
 
 from __future__ import annotations
 
@@ -11,3 +12,9 @@ class DisclosureError(Exception):
         self.rule = rule
         self.table = table
         self.detail = detail
+
+
+class HistoryMismatch(ValueError):
+    """An earlier release's ledger does not fit this build: it does not give the values that
+    release published, or it was written by an ETL whose unit frames cannot be compared with
+    this one's (a column dropped or of another type)."""

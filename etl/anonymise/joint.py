@@ -19,11 +19,27 @@ breaks a rule of its own: a difference is a table of the changed units, and it m
 same rules as a cell (fewer than ``min_count`` units changed, one change dominating a
 magnitude, all or none of a small changed group). What cannot pass is fixed by suppressing
 more of the new release.
+
+An earlier release built by an older ETL, whose ledger lacks a column this build's tables use
+(:func:`.changes.compared_columns`), published none of the tables built from that column
+(checked against its published tables): those are *not compared* with it. A cell ``k`` that
+carries the column has no earlier value to difference against. ``OLD[k]`` is unknown, bound
+only by its own lines, whose sums are ties of margins the other tables already give; so
+``NEW[k] − OLD[k] = IN[k] − OUT[k]`` adds nothing of ``NEW[k]`` but ``NEW[k] ≥ IN[k]``, and
+``IN[k]``, where known at all, is what the background tells of the changed units anyway (or
+0). Nor can its earlier side be built: the ledger lacks the column. So such cells enter the
+system with their new-release value and lines only (:meth:`Joint._new_only_grid`). The
+margins of such a table without the column are the same canonical cells as in the other
+tables and are compared in full there — ``meetings_by_counterpart_municipality`` has one, its
+``_total``: every meetings count table's total, and the public ``meetings_held`` — while its
+new-release lines keep them tied to the cells not compared, as the attacker ties them. Every
+within-release rule still covers those cells, and later releases that have the column
+compare them in full.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +48,7 @@ import pandas as pd
 from . import lp
 from .audit import line_rows
 from .changes import Change
+from .errors import HistoryMismatch
 from .params import Params
 from .primary import RULES
 from .secondary import near, rank
@@ -54,10 +71,6 @@ contribute now (coming in) and contributed then (going out)."""
 SIDES = ("new release", "earlier release", "changed units now", "changed units then")
 #: The rule a failure across releases is reported under.
 HISTORY_TABLES = "history_tables"
-
-
-class HistoryMismatch(ValueError):
-    """An earlier release's ledger does not give the values the release published."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,13 @@ class _Grid:
     #: into ``keys``.
     lines: list[tuple[int, tuple[int, ...], int]]
     additive: dict[int, tuple[bool, ...]] = field(default_factory=dict)
+    #: The sides its lines hold on: only the new release's for a table not compared.
+    sides: tuple[int, ...] = (NEW, OLD, IN, OUT)
+
+
+def _uses(spec: TableSpec, columns: Collection[str]) -> list[str]:
+    """The columns of ``columns`` that ``spec`` is built from (its dims and measure)."""
+    return [c for c in (*spec.dims, spec.measure) if c is not None and c in columns]
 
 
 def _single(frame: pd.DataFrame, dim: str) -> bool:
@@ -121,12 +141,26 @@ def _matching(change: Change, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[i
 class Joint:
     """The new release (its :class:`Linked` tables, statuses as they stand) and one earlier
     release: :meth:`presuppress` and :meth:`known_cells` prepare the new release's statuses,
-    :meth:`audit` finds what still fails, :meth:`pick` chooses what to suppress for it."""
+    :meth:`audit` finds what still fails, :meth:`pick` chooses what to suppress for it.
+
+    ``missing`` gives, per unit kind, the columns of this build the earlier release's ledger
+    lacks (an older ETL): the tables built from them are not compared (see the module)."""
 
     def __init__(self, before: Before, link: Linked, frames: Mapping[str, pd.DataFrame],
                  changes: Mapping[str, Change], background: Mapping[str, frozenset[str]],
-                 params: Params) -> None:
+                 params: Params, missing: Mapping[str, Collection[str]] | None = None
+                 ) -> None:
         self.before, self.link, self.params = before, link, params
+        missing = missing or {}
+        uses = {t.name: _uses(t.spec, missing.get(t.spec.unit, ())) for t in link.tables}
+        #: Tables built from a column the earlier release's ledger lacks: not compared.
+        self.not_compared = [t.name for t in link.tables if uses[t.name]]
+        for name in self.not_compared:
+            if name in before.tables:
+                raise HistoryMismatch(
+                    f"release {before.version} published {name}, but its ledger lacks the "
+                    f"column{'s' if len(uses[name]) > 1 else ''} {', '.join(uses[name])} it "
+                    "is built from: the ledger does not describe that release")
         self.changed = {kind: len(change.units) for kind, change in changes.items()}
         self.checked = 0
         self.keys: list[CellKey] = []
@@ -136,9 +170,17 @@ class Joint:
         self._singles: dict[tuple[str, str], bool] = {}
         side_cells: list[dict[int, object]] = [{}, {}]  # key → Cell of the IN and OUT tables
         for table in link.tables:
-            self._grid(table, before.tables.get(table.name), changes.get(table.spec.unit),
-                       frames[table.spec.unit], side_cells)
+            if not uses[table.name]:
+                self._grid(table, before.tables.get(table.name), changes.get(table.spec.unit),
+                           frames[table.spec.unit], side_cells)
+        compared = len(self.keys)
+        for table in link.tables:  # after the others: the cells they share are compared
+            if uses[table.name]:
+                self._new_only_grid(table)
         keys = len(self.keys)
+        #: Cells not compared with the earlier release (only in tables not compared): the
+        #: new release's value alone, with no earlier value, no change and no tie.
+        self.only_new = np.arange(keys) >= compared
         self.value = np.zeros((4, keys))
         self.known = np.zeros((4, keys), dtype=bool)
         self.cells = side_cells
@@ -151,6 +193,7 @@ class Joint:
         self.value[OLD] = self.value[NEW] - self.value[IN] + self.value[OUT]
         self._published_before(before)
         self._background(changes, background)
+        self.known[1:, self.only_new] = True  # not unknowns: absent from the system
         self.sensitive = self._sensitive()
         #: The largest contribution a changed unit made to each cell then (for magnitudes).
         self.top_out = np.array([float(c.contributions.max()) if (c := side_cells[1].get(j))
@@ -175,18 +218,7 @@ class Joint:
                               if v != TOTAL and v not in values[i]]
             for side in sides or ():
                 values[i] += [v for v in side.values[i] if v not in values[i]]
-        cells, lines = cells_and_lines(values)
-        position = {c: i for i, c in enumerate(cells)}
-        keys = []
-        for coords in cells:
-            key = cell_key(spec.unit, spec.measure or COUNT, spec.dims, coords)
-            j = self.index.setdefault(key, len(self.keys))
-            if j == len(self.keys):
-                self.keys.append(key)
-                self.table_of[j] = (spec.name, coords)
-            keys.append(j)
-        grid = _Grid(spec, keys, [(position[m], tuple(position[c] for c in members), axis)
-                                  for m, members, axis in lines])
+        grid = self._register(spec, values)
         grid.additive[NEW] = table.additive
         if sides is not None:
             grid.additive[IN], grid.additive[OUT] = sides[0].additive, sides[1].additive
@@ -201,6 +233,30 @@ class Joint:
                     frame, change, spec.unit, d)) for i, d in enumerate(spec.dims))
         else:
             grid.additive[IN] = grid.additive[OUT] = grid.additive[OLD] = table.additive
+        self.grids.append(grid)
+
+    def _register(self, spec: TableSpec, values: Sequence[Sequence[str]]) -> _Grid:
+        """A table's grid over ``values``, its cells' keys added to those of the system."""
+        cells, lines = cells_and_lines(values)
+        position = {c: i for i, c in enumerate(cells)}
+        keys = []
+        for coords in cells:
+            key = cell_key(spec.unit, spec.measure or COUNT, spec.dims, coords)
+            j = self.index.setdefault(key, len(self.keys))
+            if j == len(self.keys):
+                self.keys.append(key)
+                self.table_of[j] = (spec.name, coords)
+            keys.append(j)
+        return _Grid(spec, keys, [(position[m], tuple(position[c] for c in members), axis)
+                                  for m, members, axis in lines])
+
+    def _new_only_grid(self, table: Table) -> None:
+        """A table not compared with the earlier release (see the module): its lines hold on
+        the new release's side only, and its cells that no compared table has are the new
+        release's values alone."""
+        grid = self._register(table.spec, [list(v) for v in table.values])
+        grid.sides = (NEW,)
+        grid.additive[NEW] = table.additive
         self.grids.append(grid)
 
     def _single_kept(self, frame: pd.DataFrame, change: Change, kind: str, dim: str) -> bool:
@@ -260,6 +316,8 @@ class Joint:
             .repeat(4, axis=0)
         seen: dict[tuple, tuple] = {}
         for j, (unit, measure, pairs) in enumerate(self.keys):
+            if self.only_new[j]:
+                continue  # no changed units' side (the earlier one lacks its columns)
             change = changes.get(unit)
             dims = {d for d, _ in pairs}
             bg = background.get(unit, frozenset())
@@ -300,7 +358,7 @@ class Joint:
                     sum(sizes) - sum(sizes[:2]) < p.p_percent / 100 * sizes[0])):
                 out[j] = True
         for grid in self.grids:
-            if not grid.spec.sensitive:
+            if not grid.spec.sensitive or grid.sides != (NEW, OLD, IN, OUT):
                 continue
             for _, members, axis in grid.lines:
                 if axis != len(grid.spec.dims) - 1:
@@ -321,7 +379,7 @@ class Joint:
         the earlier release breaks a rule, and a cell the earlier release hid that would come
         out unchanged (so, exactly) in the new one."""
         out = set()
-        for j in range(len(self.keys)):
+        for j in np.flatnonzero(~self.only_new).tolist():
             at = self.link.index.get(self.keys[j])
             if at is None or self.link.suppressed(at) or at in self.link.public:
                 continue
@@ -335,7 +393,8 @@ class Joint:
         """New-release cells the attacker knows from the earlier release alone (it published
         them and nothing changed in their group): hiding them would protect nothing."""
         out = set()
-        for j in range(len(self.keys)):
+        # Cells not compared are not known from the earlier release: it did not have them.
+        for j in np.flatnonzero(~self.only_new).tolist():
             at = self.link.index.get(self.keys[j])
             if (at is not None and not self.link.suppressed(at) and self.known[OLD, j]
                     and self.known[IN, j] and self.known[OUT, j]):
@@ -354,6 +413,8 @@ class Joint:
         """Per key: the smallest known margin of a line it belongs to on ``side``."""
         cap = np.full(len(self.keys), np.inf)
         for grid in self.grids:
+            if side not in grid.sides:
+                continue
             for margin, members, _ in grid.lines:
                 j = grid.keys[margin]
                 if self.known[side, j]:
@@ -394,7 +455,8 @@ class Joint:
         need[IN] = np.minimum(need[IN], self.reach[IN])
         need[OUT] = np.minimum(need[OUT], self.reach[OUT])
         moves = self.reach[IN] + self.reach[OUT]
-        need[NEW] = np.where(self.known[OLD], np.minimum(need[NEW], moves), need[NEW])
+        need[NEW] = np.where(self.known[OLD] & ~self.only_new, np.minimum(need[NEW], moves),
+                             need[NEW])
         return np.minimum(need, self.floor)
 
     def _system(self, sides: Sequence[int]) -> tuple[list[int], list[lp.Row], list[lp.Row]]:
@@ -413,7 +475,7 @@ class Joint:
         lines = [KeyLine(grid.spec.name, var(side, grid.keys[m]),
                          tuple(var(side, grid.keys[x]) for x in members),
                          grid.additive[side][axis])
-                 for grid in self.grids for side in sides
+                 for grid in self.grids for side in sides if side in grid.sides
                  for m, members, axis in grid.lines]
         eq, ub = line_rows(lines, unknown, value)
 
@@ -428,7 +490,8 @@ class Joint:
             return coefs, rhs
 
         if len(sides) == 4:
-            for j in range(keys):
+            # Cells not compared have no earlier value and no changed units: no tie.
+            for j in np.flatnonzero(~self.only_new).tolist():
                 if not self.known[:, j].all():
                     eq.append(row(((NEW, 1.0), (OLD, -1.0), (IN, -1.0), (OUT, 1.0)), j))
                 for part, whole in ((IN, NEW), (OUT, OLD)):  # unchanged units are never negative
@@ -476,13 +539,16 @@ class Joint:
 
     def summary(self) -> dict:
         """What the last audit checked, for the disclosure-risk report (no values)."""
-        return {
+        found = {
             "version": self.before.version,
             "status": "withdrawn" if self.before.withdrawn else "published",
             "changed_units": dict(self.changed),
             "difference_cells_at_risk": int(self.sensitive.sum()),
             "hidden_cells_checked": int(self.checked),
         }
+        if self.not_compared:  # against a release of an older ETL only: other reports as were
+            found["tables_not_compared"] = list(self.not_compared)
+        return found
 
     def pick(self, failure: Failure) -> int | None:
         """The new-release cell to suppress for ``failure``: the cell itself when published,

@@ -23,7 +23,7 @@ from .audit import (
     DifferencingAuditResult,
     LpAuditResult,
 )
-from .changes import change
+from .changes import change, compared_columns, record_digests, value_kind
 from .errors import DisclosureError
 from .joint import HISTORY_TABLES, Before, Joint
 from .params import DEFAULTS, SUPPRESSED, Params
@@ -111,6 +111,9 @@ class Earlier:
     #: The records a mask selects of a unit kind's frame (frames are large: only the
     #: records that changed since are read).
     rows: Callable[[str, np.ndarray], pd.DataFrame]
+    #: A unit kind's columns in its ledger and what each holds (``changes.stored_kind``):
+    #: the ETL that built it may have had fewer columns than this one.
+    columns: Callable[[str], Mapping[str, str | None]]
 
 
 @dataclass(frozen=True)
@@ -144,16 +147,32 @@ def _joints(link: Linked, frames: Mapping[str, UnitFrame], history: History,
             params: Params) -> list[Joint]:
     records = {kind: given[0] if isinstance(given, tuple) else given
                for kind, given in frames.items()}
+    digests: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+    holds: dict[str, dict[str, str | None]] = {}
     joints = []
     for earlier in history.earlier:
-        changes = {}
+        changes, missing = {}, {}
         for kind in earlier.kinds:
-            if kind in records:
-                changes[kind] = change(
-                    kind, records[kind], history.units[kind], history.digests[kind],
-                    *earlier.keys(kind), partial(earlier.rows, kind))
+            if kind not in records:
+                continue
+            frame = records[kind]
+            if kind not in holds:
+                holds[kind] = {c: value_kind(frame[c]) for c in frame.columns}
+            # A ledger of an older ETL lacks the columns added since: records are matched on
+            # the columns it has, with this build's digests over those (as it made its own).
+            shared = compared_columns(earlier.before.version, kind, holds[kind],
+                                      earlier.columns(kind))
+            found = history.digests[kind]
+            if len(shared) < frame.shape[1]:
+                missing[kind] = frozenset(frame.columns) - set(shared)
+                found = digests.get((kind, tuple(shared)))
+                if found is None:
+                    found = digests[(kind, tuple(shared))] = record_digests(frame, shared)
+                frame = frame[shared]
+            changes[kind] = change(kind, frame, history.units[kind], found,
+                                   *earlier.keys(kind), partial(earlier.rows, kind))
         joints.append(Joint(earlier.before, link, records, changes, history.background,
-                            params))
+                            params, missing))
     return joints
 
 

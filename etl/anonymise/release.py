@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from etl.anonymise import catalogue, risk_report
-from etl.anonymise.changes import record_digests
+from etl.anonymise.changes import record_digests, stored_kind
 from etl.anonymise.errors import DisclosureError
 from etl.anonymise.joint import Before
 from etl.anonymise.microdata import USED_COLUMNS
@@ -213,9 +213,13 @@ def _history(earlier: Sequence[EarlierRelease], units: Mapping[str, np.ndarray],
     def rows(e: EarlierRelease) -> Callable[[str, np.ndarray], pd.DataFrame]:
         return lambda kind, mask: e.ledger.frame(kind, rows=mask).drop(columns=[UNIT, DIGEST])
 
+    def columns(e: EarlierRelease) -> Callable[[str], dict[str, str | None]]:
+        return lambda kind: {name: stored_kind(stored) for name, stored
+                             in e.ledger.columns(kind).items() if name not in (UNIT, DIGEST)}
+
     return History([ProtectEarlier(Before(e.version, bool(e.withdrawn), e.tables),
-                                   e.ledger.kinds, keys(e), rows(e)) for e in earlier],
-                   units, digests, catalogue.BACKGROUND)
+                                   e.ledger.kinds, keys(e), rows(e), columns(e))
+                    for e in earlier], units, digests, catalogue.BACKGROUND)
 
 
 def _microdata_history(w: Waves, earlier: Sequence[EarlierRelease],

@@ -45,9 +45,15 @@ def _history(history: Report) -> list[str]:
         rows.append([e["version"], e["status"], e.get("released", ""), changed or "none",
                      m.get("rows_differing", 0), t.get("difference_cells_at_risk", 0),
                      t.get("hidden_cells_checked", 0), "pass"])
+    notes = [f"Release {t['version']} was built by an earlier version of the ETL and did not "
+             f"publish {', '.join(f'`{n}`' for n in t['tables_not_compared'])}: "
+             "there is nothing in it to difference them against, so they were checked by "
+             "every rule of a single release, and against it only through the cells they "
+             "share with its tables." for t in tables.values() if t.get("tables_not_compared")]
     return [*lines, *_table(["earlier release", "status", "released", "units changed since",
                              "microdata rows differing", "difference cells at risk",
-                             "hidden cells checked", "result"], rows)]
+                             "hidden cells checked", "result"], rows),
+            *(line for note in notes for line in (note, ""))]
 
 
 def to_markdown(report: Report) -> str:

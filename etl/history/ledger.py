@@ -67,6 +67,14 @@ class Ledger:
     #: Reads a unit kind's frame (some columns, some rows), see :meth:`frame`.
     load: Callable[[str, Sequence[str] | None, np.ndarray | None], pd.DataFrame] = \
         field(repr=False)
+    #: Reads a unit kind's columns and their types as stored, see :meth:`columns`.
+    schema: Callable[[str], pa.Schema] = field(repr=False)
+
+    def columns(self, kind: str) -> dict[str, pa.DataType]:
+        """One unit kind's columns (``_unit`` and ``_digest`` too) and the types they are
+        stored as, without reading a row: what the ETL that wrote the ledger built the
+        tables from (an older ETL may have had fewer columns)."""
+        return {f.name: f.type for f in self.schema(kind)}
 
     def frame(self, kind: str, columns: Sequence[str] | None = None,
               rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -178,7 +186,8 @@ def read(root: Path, fingerprint: str, key: bytes, version: str) -> Ledger:
     micro = frame(MICRODATA)
     micro["wave"] = micro["wave"].astype("Int64")
     kinds = tuple(sorted(Path(n).stem for n in manifest["files"] if Path(n).stem != MICRODATA))
-    return Ledger(version, fingerprint, micro, kinds, frame)
+    return Ledger(version, fingerprint, micro, kinds, frame,
+                  lambda name: pq.read_schema(folder / f"{name}.parquet"))
 
 #: Inside a release's history entry: its published files, once withdrawn from the portal.
 WITHDRAWN_FILES = "published"

@@ -139,6 +139,8 @@ COLUMNS: dict[str, Column] = {
     "north_sector": Column("Broad sector of the northern business.", "broad_sector"),
     "counterpart_sector": Column("Broad sector of the business from the rest of Kosovo.",
                                  "broad_sector"),
+    "counterpart_municipality": Column("Municipality of the business from the rest of Kosovo.",
+                                       "municipality"),
     "section": Column("NACE Rev. 2 section.", "nace_section"),
     "division": Column("NACE Rev. 2 division.", "nace_division"),
     "size": Column("Employees (full-time plus part-time), in bands.", "size"),
