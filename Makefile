@@ -83,19 +83,33 @@ run: install demo-raw translations
 # (never skip) without it, so install it here.
 .PHONY: axe
 AXE := tests/node_modules/axe-core/axe.min.js
-axe:
-	@if [ ! -f $(AXE) ]; then \
-	  if ! command -v npm >/dev/null; then \
-	    if [ "$$(id -u)" = 0 ]; then \
-	      echo "Installing Debian's npm for the accessibility tests…"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
-	    else \
-	      echo "The accessibility tests need npm. Run: sudo apt-get install -y npm"; \
-	      exit 1; \
-	    fi; \
+axe: npm
+	@[ -f $(AXE) ] || npm ci --prefix tests --no-audit --no-fund --loglevel=error
+
+# The scripts the portal builds itself (portal/scripts.py): plotly.js with only the trace types
+# the portal draws, and the regenerator runtime that replaces Dash's polyfill, built with
+# esbuild from portal/bundle's lockfile (in build/scripts, so the package folder stays clean).
+# The built files in portal/static are committed, so make run needs no Node;
+# tests/test_scripts.py checks that they are exactly what this builds.
+.PHONY: scripts npm
+SCRIPTS_BUILD := build/scripts
+npm:
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's npm…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else \
+	    echo "This needs npm. Run: sudo apt-get install -y npm"; \
+	    exit 1; \
 	  fi; \
-	  npm ci --prefix tests --no-audit --no-fund --loglevel=error; \
 	fi
+
+scripts: npm
+	rm -rf $(SCRIPTS_BUILD) && mkdir -p $(SCRIPTS_BUILD)
+	cp portal/bundle/package.json portal/bundle/package-lock.json portal/bundle/index.js \
+	  $(SCRIPTS_BUILD)/
+	cd $(SCRIPTS_BUILD) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	cp $(SCRIPTS_BUILD)/dist/*.js portal/static/
 
 # The whole suite on SQLite, then the data layer, chart queries and APIs again on this
 # machine's PostgreSQL and Redis (tests/services.sh starts them when they are not running).

@@ -26,9 +26,8 @@ from typing import Any
 
 import dash
 
-#: Pages whose first-load bytes are reported (the brief's two; absent ones are skipped).
-BYTES_PAGES = ("/", "/product-map")
-TARGETS = {"warm_p95_ms": 50, "cold_p95_ms": 300, "interactive_ms": 1500}
+TARGETS = {"warm_p95_ms": 50, "cold_p95_ms": 300, "interactive_ms": 1500,
+           "chart_page_kib": 700}
 MIN_SAMPLES = 200
 #: Per chart and mode at least this many, so that each chart's own p95 means something.
 MIN_PER_CHART = 20
@@ -39,6 +38,7 @@ CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-de
                 "--no-first-run", "--window-size=1280,900")
 _UPDATE = "/_dash-update-component"
 _FILTERS_INPUT = {"id": '{"chart":["MATCH"],"type":"chart-filters"}', "property": "data"}
+_SEEN_INPUT = {"id": '{"chart":["MATCH"],"type":"chart-seen"}', "property": "data"}
 
 
 def _log(message: str) -> None:
@@ -92,15 +92,16 @@ def minimal_app() -> dash.Dash:
 # --- 1. chart callbacks through the Flask test client -----------------------------------------
 
 def _chart_callback(app: dash.Dash) -> tuple[str, list[tuple[dict[str, Any], str]]]:
-    """The MATCH callback's key in ``callback_map`` and its (id pattern, property) outputs.
+    """The MATCH callback that sends a chart its figure (when it has been seen, for the
+    filters): its key in ``callback_map`` and its (id pattern, property) outputs.
 
     The key is the string the renderer sends as ``output``: ``..{id}.prop...{id}.prop..``.
     """
-    key = next((k for k, spec in app.callback_map.items() if spec["inputs"] == [_FILTERS_INPUT]),
-               None)
+    inputs = [_SEEN_INPUT, _FILTERS_INPUT]
+    key = next((k for k, spec in app.callback_map.items() if spec["inputs"] == inputs), None)
     if key is None:
-        raise RuntimeError(f"no callback has the single input {_FILTERS_INPUT}: has "
-                           "portal/components/chart.py changed how charts are redrawn?")
+        raise RuntimeError(f"no callback has the inputs {inputs}: has "
+                           "portal/components/chart.py changed how charts are drawn?")
     outputs = []
     for part in key.strip(".").split("..."):
         end = part.rindex("}")
@@ -115,14 +116,17 @@ def _dom_id(component_id: dict[str, Any]) -> str:
 
 def chart_payload(key: str, outputs: list[tuple[dict[str, Any], str]], chart_id: str,
                   active: dict[str, str]) -> dict[str, Any]:
-    """The body the browser POSTs when a chart's filter store changes (see dash-renderer's
+    """The body the browser POSTs when a seen chart's filter store changes (see dash-renderer's
     ``executeCallback``: ``output``, ``outputs``, ``inputs``, ``changedPropIds``)."""
     store = {"type": "chart-filters", "chart": chart_id}
+    seen = {"type": "chart-seen", "chart": chart_id}
+    targets = [{"id": {k: chart_id if v == ["MATCH"] else v for k, v in pattern.items()},
+                "property": prop} for pattern, prop in outputs]
     return {
         "output": key,
-        "outputs": [{"id": {k: chart_id if v == ["MATCH"] else v for k, v in pattern.items()},
-                     "property": prop} for pattern, prop in outputs],
-        "inputs": [{"id": store, "property": "data", "value": active}],
+        "outputs": targets if len(targets) > 1 else targets[0],
+        "inputs": [{"id": seen, "property": "data", "value": True},
+                   {"id": store, "property": "data", "value": active}],
         "changedPropIds": [f"{_dom_id(store)}.data"],
         "parsedChangedPropsIds": [store],
     }
@@ -156,14 +160,15 @@ def filter_combinations(app: dash.Dash, count: int) -> list[dict[str, str]]:
     return found
 
 
-def _post(client: Any, body: dict[str, Any], graph: str) -> float:
-    """Milliseconds for one callback request; fails loudly unless it returned a figure."""
+def _post(client: Any, body: dict[str, Any], graph: str, prop: str = "figure") -> float:
+    """Milliseconds for one callback request; fails loudly unless it returned a figure (as
+    ``prop`` of component ``graph``)."""
     start = time.perf_counter()
     response = client.post(_UPDATE, json=body)
     elapsed = (time.perf_counter() - start) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"{_UPDATE} answered {response.status_code}: {response.data[:300]!r}")
-    figure = response.get_json()["response"][graph]["figure"]
+    figure = response.get_json()["response"][graph][prop]
     if "data" not in figure:
         raise RuntimeError(f"no figure in the answer for {graph}")
     return elapsed
@@ -179,10 +184,11 @@ def bench_callbacks(app: dash.Dash) -> dict[str, Any]:
     per_chart = max(MIN_PER_CHART, math.ceil(MIN_SAMPLES / len(charts)))
     combos = filter_combinations(app, per_chart + 1)
     spare, combos = combos[-1], combos[:-1]  # the warm-up uses a setting never measured
-    graph_of = {c: _dom_id({"chart": c, "type": "chart-graph"}) for c in charts}
+    # The figure goes to the chart's store; the browser draws it from there.
+    graph_of = {c: _dom_id({"chart": c, "type": "chart-figure"}) for c in charts}
     client = app.server.test_client()
     for chart_id in charts:  # first use: release loaded into SQLite, code paths imported
-        _post(client, chart_payload(key, outputs, chart_id, spare), graph_of[chart_id])
+        _post(client, chart_payload(key, outputs, chart_id, spare), graph_of[chart_id], "data")
     samples: dict[str, dict[str, list[float]]] = {c: {"cold": [], "warm": []} for c in charts}
     _log(f"chart callbacks: {len(charts)} charts × {len(combos)} filter settings, cold + warm")
     for active in combos:
@@ -190,8 +196,8 @@ def bench_callbacks(app: dash.Dash) -> dict[str, Any]:
             body = chart_payload(key, outputs, chart_id, active)
             with app.server.app_context():
                 cache.clear()
-            samples[chart_id]["cold"].append(_post(client, body, graph_of[chart_id]))
-            samples[chart_id]["warm"].append(_post(client, body, graph_of[chart_id]))
+            samples[chart_id]["cold"].append(_post(client, body, graph_of[chart_id], "data"))
+            samples[chart_id]["warm"].append(_post(client, body, graph_of[chart_id], "data"))
     ours = {mode: [t for c in charts for t in samples[c][mode]] for mode in ("cold", "warm")}
     base = _bench_baseline_callback()
     result: dict[str, Any] = {
@@ -276,8 +282,15 @@ function pending() {
 }
 function ready() {
   if (!document.querySelector('#main-content h1')) return false;
-  const cards = document.querySelectorAll('.portal-chart');
-  for (const card of cards) if (!card.querySelector('.js-plotly-plot .main-svg')) return false;
+  // Charts are drawn as they come into view (half of one, or half the screen filled by it:
+  // portal/assets/charts.js): those the first screen shows so must be.
+  const cards = document.querySelectorAll('#main-content .portal-chart');
+  for (const card of cards) {
+    const box = (card.querySelector('.portal-graph-slot') || card).getBoundingClientRect();
+    const seen = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0);
+    if (seen > 0 && (seen >= 0.5 * box.height || seen >= 0.5 * window.innerHeight)
+        && !card.querySelector('.js-plotly-plot .main-svg')) return false;
+  }
   return !document.querySelector('._dash-loading') && !!window.dash_clientside && !pending();
 }
 (function poll() {
@@ -285,7 +298,8 @@ function ready() {
     const nav = performance.getEntriesByType('navigation')[0] || {};
     const resources = performance.getEntriesByType('resource');
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-    done({ms: performance.now(), charts: document.querySelectorAll('.portal-chart').length,
+    done({ms: performance.now(),
+          charts: document.querySelectorAll('#main-content .portal-chart').length,
           dcl: nav.domContentLoadedEventEnd || null, fcp: fcp ? fcp.startTime : null,
           transfer: resources.reduce((sum, e) => sum + e.transferSize, nav.transferSize || 0),
           server: Math.max(0, ...resources.filter((e) => e.initiatorType === 'fetch')
@@ -293,7 +307,7 @@ function ready() {
           scripts: Math.max(0, ...resources.filter((e) => e.initiatorType === 'script')
             .map((e) => e.responseEnd))});
   } else if (performance.now() > 30000) {
-    done({ms: null, charts: document.querySelectorAll('.portal-chart').length});
+    done({ms: null, charts: document.querySelectorAll('#main-content .portal-chart').length});
   } else {
     setTimeout(poll, 5);
   }
@@ -395,7 +409,7 @@ def page_bytes(driver: Any, url: str) -> dict[str, Any]:
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     driver.execute_cdp_cmd("Network.clearBrowserCache", {})
     _navigate(driver, url)
-    driver.execute_async_script(_READY_JS)
+    charts = driver.execute_async_script(_READY_JS)["charts"]
     entries = driver.execute_async_script(_BYTES_JS)
     kinds: dict[str, dict[str, int]] = {}
     for entry in entries:
@@ -405,6 +419,7 @@ def page_bytes(driver: Any, url: str) -> dict[str, Any]:
         row["files"] += 1
     biggest = sorted(entries, key=lambda e: e["transfer"] or 0, reverse=True)[:6]
     return {
+        "charts": charts,
         "requests": len(entries),
         "transfer": sum(e["transfer"] or 0 for e in entries),
         "encoded": sum(e["encoded"] or 0 for e in entries),
@@ -435,11 +450,12 @@ def bench_browser(app: dash.Dash, base: str, baseline: str) -> dict[str, Any]:
         _visit(driver, baseline + "/", True, None)
         theirs = _time_pages(driver, baseline, ["/"], None)
         _log("bytes of a first load")
-        sizes = {path: page_bytes(driver, base + path) for path in BYTES_PAGES if path in paths}
+        sizes = {path: page_bytes(driver, base + path) for path in paths}
         base_bytes = page_bytes(driver, baseline + "/")
     finally:
         driver.quit()
     reference = theirs["pages"]["/"]
+    heaviest = max((s["transfer"] for s in sizes.values() if s["charts"]), default=0)
     return {
         "interactive": {
             "ours": ours, "baseline": reference,
@@ -453,7 +469,10 @@ def bench_browser(app: dash.Dash, base: str, baseline: str) -> dict[str, Any]:
         },
         "bytes": {"ours": sizes, "baseline": base_bytes,
                   "ratio": {p: round(s["transfer"] / base_bytes["transfer"], 1)
-                            for p, s in sizes.items()}},
+                            for p, s in sizes.items()},
+                  "targets": {"chart_page_kib": TARGETS["chart_page_kib"],
+                              "max_chart_page_kib": round(heaviest / 1024),
+                              "met": heaviest <= TARGETS["chart_page_kib"] * 1024}},
     }
 
 
@@ -474,6 +493,22 @@ def _settle(seconds: float = 60) -> float:
     return os.getloadavg()[0]
 
 
+def lighthouse_paths(app: dash.Dash) -> list[str]:
+    """Every page of the navigation, a package page, a table page and an embedded chart:
+    named from the release and the registries, so that new pages are measured too."""
+    from portal import query
+    from portal.components.chart import CHARTS
+    from portal.layout import nav_pages
+
+    with app.server.test_request_context():
+        paths = [page["path"] for page in nav_pages()]
+        release = query.current_release()
+        if release is not None:
+            name, package = next(iter(release.packages.items()))
+            paths += [f"/data/{name}", f"/data/{name}/{package['resources'][0]['name']}"]
+    return [*paths, f"/embed/{next(iter(CHARTS))}"]
+
+
 def bench_portal(work: Path) -> dict[str, Any]:
     """All four measurements; a missing browser or Lighthouse is reported, not fatal.
 
@@ -481,7 +516,6 @@ def bench_portal(work: Path) -> dict[str, Any]:
     job running alongside (tests, a browser) inflates every figure, and the summary says so.
     """
     from bench import lighthouse
-    from portal.layout import nav_pages
 
     app = portal_app(work)
     load = [_settle()]
@@ -494,8 +528,7 @@ def bench_portal(work: Path) -> dict[str, Any]:
             load.append(os.getloadavg()[0])
             result["browser"] = bench_browser(app, base, baseline)
             load.append(os.getloadavg()[0])
-            paths = [page["path"] for page in nav_pages()]
-            urls = {f"portal {p}": base + p for p in BYTES_PAGES if p in paths}
+            urls = {f"portal {p}": base + p for p in lighthouse_paths(app)}
             result["lighthouse"] = lighthouse.bench_lighthouse(
                 {**urls, "baseline /": baseline + "/"}, work / "lighthouse")
     load.append(os.getloadavg()[0])
@@ -555,5 +588,8 @@ def summary(result: dict[str, Any]) -> list[str]:
             top = row["biggest"][0]
             lines.append(f"{label:28}{row['requests']:>9}{_kib(row['transfer']):>12}"
                          f"{_kib(row['decoded']):>12}  {top['file']} {_kib(top['transfer'])}")
+        target = sizes["targets"]
+        lines.append(f"heaviest chart page {target['max_chart_page_kib']} KiB; target ≤ "
+                     f"{target['chart_page_kib']} KiB: {'met' if target['met'] else 'NOT met'}")
     lines += lighthouse.summary(result.get("lighthouse", {}))
     return lines

@@ -15,7 +15,19 @@ import dash
 import flask
 from markupsafe import escape
 
-from portal import api, delivery, downloads, embed, health, layout, query, security, vendor
+from portal import (
+    api,
+    delivery,
+    downloads,
+    embed,
+    first_paint,
+    health,
+    layout,
+    query,
+    scripts,
+    security,
+    vendor,
+)
 from portal import config as portal_config
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.catalog import schema_org
@@ -41,7 +53,7 @@ class PortalDash(dash.Dash):
     """
 
     def interpolate_index(self, **kwargs: str) -> str:
-        kwargs["app_entry"] = layout.app_entry()
+        kwargs["app_entry"] = layout.app_entry(_page_copy())
         # Title and description are set once, in English; the page goes out in the
         # visitor's language.
         kwargs["title"] = str(escape(_(SITE_TITLE)))
@@ -49,7 +61,18 @@ class PortalDash(dash.Dash):
             str(escape(DESCRIPTION)), str(escape(_(DESCRIPTION))))
         # schema.org JSON-LD of a package page or the data page, for dataset search engines.
         kwargs["metas"] += schema_org.head_script(self, _(SITE_TITLE), _(DESCRIPTION))
+        kwargs["scripts"] = scripts.trimmed(kwargs["scripts"])
         return super().interpolate_index(**kwargs).replace("{%lang%}", get_locale())
+
+
+def _page_copy() -> str:
+    """The page's server-rendered first paint; a page that cannot draw one still loads."""
+    try:
+        return first_paint.page_copy(flask.request)
+    except Exception:  # noqa: BLE001 - the copy is a head start, never a failure
+        flask.current_app.logger.warning("no first paint for %s", flask.request.path,
+                                         exc_info=True)
+        return ""
 
 
 def resolve_packages_dir(packages_dir: Path | str | None) -> Path:
@@ -125,6 +148,7 @@ def create_app(
         suppress_callback_exceptions=True,
     )
     vendor.init_app(app)
+    scripts.init_app(app)
     downloads.init_app(app)
     api.init_app(app)
     health.init_app(app)

@@ -5,7 +5,8 @@ footer, React renderer and every callback), which an embed must not show, and it
 scripts are the ones the site-wide CSP hashes. This answer is a small static document
 instead: the figure travels as a JSON data block (``type="application/json"`` is never
 executed, so the CSP need not allow it) and one served script, :data:`SCRIPT`, hands it to
-plotly.js, which the portal serves itself (no CDN). The page has no inline script at all.
+plotly.js (the portal's partial bundle, :mod:`portal.scripts`; no CDN). The page has no inline
+script at all.
 
 It is the only answer listed in :data:`portal.security.FRAMEABLE_ENDPOINTS`: it gets
 ``frame-ancestors *`` and no ``X-Frame-Options``, every other answer stays unframeable. Filters
@@ -16,16 +17,14 @@ are ignored, as on the pages); ``?lang=`` picks the language as everywhere else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from urllib.parse import urlencode
 
 import dash
 import flask
-import plotly
 import plotly.io
 from markupsafe import Markup, escape
 
-from portal import query, vendor
+from portal import query, scripts, vendor
 from portal.components import chart, filters
 from portal.i18n import DEFAULT_LOCALE, PARAM, _, get_locale
 
@@ -34,7 +33,6 @@ URL_PREFIX = "/embed"
 ENDPOINT = "embed.view"
 _FIGURE_ID = "portal-embed-figure"
 _DATA_ID = "portal-embed-data"
-_PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 _MAX_AGE = 7 * 24 * 3600
 
 #: Draws the figure from the JSON data block; served as a file so the CSP needs no hash.
@@ -156,7 +154,7 @@ def view(chart_id: str) -> flask.Response:
         csv_label=escape(_("Download the data behind this chart (CSV)")),
         data_id=_DATA_ID,
         data=_json_block({"figure": shown.figure, "config": config}),
-        plotly_src=escape(_path(f"{URL_PREFIX}/_/plotly.min.js")),
+        plotly_src=escape(scripts.url("plotly")),
         script_src=escape(_path(f"{URL_PREFIX}/_/embed.js")),
     )
     response = flask.Response(body, mimetype="text/html")
@@ -170,15 +168,6 @@ def script() -> flask.Response:
     """:data:`SCRIPT`, the embed's only script of its own."""
     response = flask.Response(SCRIPT, mimetype="text/javascript")
     response.headers["Cache-Control"] = f"public, max-age={_MAX_AGE}"
-    return response
-
-
-@blueprint.get("/_/plotly.min.js")
-def plotly_js() -> flask.Response:
-    """The plotly.js bundle of the installed ``plotly`` package (the one Dash serves too)."""
-    response = flask.send_file(_PLOTLY_JS, mimetype="text/javascript", max_age=_MAX_AGE)
-    response.direct_passthrough = False  # in memory, so that flask-compress can compress it
-    response.make_sequence()
     return response
 
 

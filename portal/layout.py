@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 from markupsafe import escape
 
+from portal import first_paint, vendor
 from portal.i18n import LOCALES, NATIVE_NAMES, PARAM, _, get_locale
 
 #: Dash's page template with ``lang`` (for screen readers and hyphenation).
@@ -49,13 +50,17 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 _HIDDEN = {"aria-hidden": "true"}
 
 
-def app_entry() -> str:
-    """HTML shown until React renders; replaces Dash's English-only "Loading..."."""
+def app_entry(page: str = "") -> str:
+    """HTML shown until React renders: the page's frame around its static copy ``page`` (see
+    :mod:`portal.first_paint`), and a translated loading notice instead of Dash's English
+    "Loading..."."""
     loading = escape(_("Loading…"))
     noscript = escape(_("This site needs JavaScript to show its maps and charts."))
+    frame = first_paint.skeleton(static_bar(), page)
     return (
         '<div id="react-entry-point">'
-        f'<div class="_dash-loading portal-loading" role="status">{loading}</div>'
+        f'<div class="_dash-loading portal-loading">{frame}'
+        f'<p class="visually-hidden" role="status">{loading}</p></div>'
         "</div>"
         f'<noscript><p class="container py-4">{noscript}</p></noscript>'
     )
@@ -73,7 +78,10 @@ def page_title(name: str) -> Callable[..., str]:
 
 
 def icon(name: str, class_name: str = "me-2") -> html.I:
-    """A decorative Bootstrap Icons glyph (hidden from screen readers)."""
+    """A decorative Bootstrap Icons glyph (hidden from screen readers), one of
+    :data:`portal.vendor.ICONS`: only those are in the served stylesheet."""
+    if name not in vendor.ICONS:
+        raise ValueError(f"icon {name!r} is not in portal.vendor.ICONS; add it there")
     return html.I(className=f"bi bi-{name} {class_name}".strip(), **_HIDDEN)
 
 
@@ -128,6 +136,16 @@ def navbar() -> dbc.Navbar:
         expand="xl",
         className="portal-navbar",
     )
+
+
+def static_bar() -> html.Nav:
+    """The top bar as plain HTML, for the page's first paint: the brand only (the links and
+    languages come with React; on phones they are folded away anyway)."""
+    return html.Nav(html.Div(html.A([icon("geo-alt-fill"), _("North of Kosovo Product Map")],
+                                    href=dash.get_relative_path("/"),
+                                    className="navbar-brand portal-brand"),
+                             className="container-xxl"),
+                    className="navbar navbar-expand-xl navbar-dark bg-dark portal-navbar")
 
 
 def language_switch() -> html.Div:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,7 @@ import pandas as pd
 from dash.development.base_component import Component
 
 from portal.components import chart as chart_module
+from portal.components.static import StaticHtml
 from tests.conftest import DEMO_PACKAGES
 
 LATEST = DEMO_PACKAGES / "latest"
@@ -81,8 +83,27 @@ def draw(app: dash.Dash, chart_id: str, active: dict[str, str] | None = None
 
 
 def nodes(tree: Component) -> list[Component]:
-    """The tree's components, itself first, in document order."""
-    return [tree, *(n for n in tree._traverse() if isinstance(n, Component))]
+    """The tree's components, itself first, in document order; through the server-rendered
+    parts (:class:`~portal.components.static.StaticHtml`) to the components they were made of,
+    whose HTML tests/test_static_html.py checks against them."""
+    found: list[Component] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif isinstance(node, StaticHtml):
+            found.append(node)
+            walk(node.source)
+        elif isinstance(node, Component):
+            found.append(node)
+            walk(getattr(node, "children", None))
+            for name in ("label", "title"):  # components given as props (accordion titles)
+                if isinstance(getattr(node, name, None), Component):
+                    walk(getattr(node, name))
+
+    walk(tree)
+    return found
 
 
 # --- reading figures --------------------------------------------------------------------------
@@ -128,6 +149,8 @@ def text(node: object) -> str:
         return str(node)
     if isinstance(node, list | tuple):
         return "".join(text(child) for child in node)
+    if isinstance(node, StaticHtml):
+        return text(node.source)
     if isinstance(node, Component):
         return text(getattr(node, "children", None))
     return ""
@@ -141,6 +164,37 @@ def visible_text(node: object) -> str:
         return ""
     if isinstance(node, list | tuple):
         return "".join(visible_text(child) for child in node)
+    if isinstance(node, StaticHtml):
+        return visible_text(node.source)
     if isinstance(node, Component):
         return visible_text(getattr(node, "children", None))
     return text(node)
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+#: Scrolls the next chart that is not drawn yet into view; how many remain (0: all drawn).
+_NEXT_CHART = """
+const slots = [...document.querySelectorAll('#main-content .portal-graph-slot')];
+const waiting = slots.filter(s => !s.querySelector('.js-plotly-plot .main-svg'));
+if (waiting.length) { waiting[0].scrollIntoView({block: 'center'}); }
+else { window.scrollTo(0, 0); }
+return waiting.length;
+"""
+
+
+def draw_every_chart(driver: Any, timeout: float = 20, expected: int | None = None) -> int:
+    """Scroll through the page so that every chart is drawn (charts are drawn as they come
+    into view), back to the top; returns how many charts the page has (after waiting for
+    ``expected`` of them to be on the page, when given)."""
+    deadline = time.monotonic() + timeout
+    while expected is not None and len(driver.find_elements(
+            "css selector", "#main-content .portal-graph-slot")) != expected:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {expected} charts on the page")
+        time.sleep(0.05)
+    while driver.execute_script(_NEXT_CHART):
+        if time.monotonic() > deadline:
+            raise AssertionError("charts were not drawn when scrolled into view")
+        time.sleep(0.05)
+    return len(driver.find_elements("css selector", "#main-content .portal-graph-slot"))

@@ -24,6 +24,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from portal import layout
 from portal.components import chart as chart_module
 from portal.i18n import LOCALES, NATIVE_NAMES
+from tests.pages_helpers import draw_every_chart
 
 pytestmark = pytest.mark.browser
 
@@ -73,15 +74,6 @@ def page_paths() -> list[str]:
     return [page["relative_path"] for page in layout.nav_pages()] + DATA_PAGES + [NOT_FOUND]
 
 
-def _charts_drawn(dash_duo: DashComposite) -> bool:
-    try:
-        charts = dash_duo.driver.find_elements("css selector", ".portal-chart")
-        return all(chart.find_elements("css selector", ".js-plotly-plot .main-svg")
-                   for chart in charts)
-    except StaleElementReferenceException:
-        return False
-
-
 def open_page(dash_duo: DashComposite, url: str) -> None:
     """Load ``url`` and wait until its heading is there and every chart has been drawn."""
     driver = dash_duo.driver
@@ -94,7 +86,7 @@ def open_page(dash_duo: DashComposite, url: str) -> None:
             return False
 
     until(heading_shown, timeout=15, msg=f"no heading on {url}")
-    until(lambda: _charts_drawn(dash_duo), timeout=15, msg=f"charts not drawn on {url}")
+    draw_every_chart(driver)
     # Plotly lays text out after web fonts arrive; let it settle before axe looks at colours.
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -259,6 +251,9 @@ def test_product_map_with_the_keyboard_alone(dash_duo: DashComposite,
     keyboard.press(Keys.ENTER)
     until(lambda: details.get_attribute("open") is not None, timeout=4,
           msg="ENTER does not open the chart's table")
+    # The table is sent when it is first opened.
+    until(lambda: details.find_elements("css selector", "table"), timeout=10,
+          msg="the opened table never arrived")
     assert details.find_element("css selector", "table").is_displayed()
     link = keyboard.tab_to(lambda e: e.tag_name == "a" and e.text
                            == "Download the data behind this chart (CSV)", "the CSV download")

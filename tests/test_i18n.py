@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from portal import catalogues, i18n, layout
 from portal.i18n import LOCALES, TRANSLATIONS_DIR
 from tests.conftest import DEMO_PACKAGES
+from tests.pages_helpers import nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("sq", "sr_Latn")
@@ -121,7 +122,7 @@ def test_every_catalogue_is_compiled() -> None:
 
 
 def _texts(component: Component) -> Iterator[str]:
-    for node in [component, *component._traverse()]:
+    for node in nodes(component):
         if not isinstance(node, Component):
             continue
         children = getattr(node, "children", None)
@@ -131,8 +132,9 @@ def _texts(component: Component) -> Iterator[str]:
         label = getattr(node, "aria-label", None)
         if label:
             yield label
-        figure = getattr(node, "figure", None)
-        if isinstance(figure, dict):  # chart legends, axis titles, hover and cell texts
+        # A chart's figure travels in its store until the chart is drawn.
+        figure = getattr(node, "figure", None) or getattr(node, "data", None)
+        if isinstance(figure, dict) and "layout" in figure:  # legends, axes, hover, cells
             yield from _figure_texts(figure)
 
 

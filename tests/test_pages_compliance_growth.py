@@ -11,7 +11,6 @@ import dash
 import pandas as pd
 import pytest
 from dash.testing.composite import DashComposite
-from dash.testing.wait import until
 
 from portal import query
 from portal.components import chart as chart_module
@@ -22,6 +21,7 @@ from tests.pages_helpers import (
     bar_points,
     csv_value,
     draw,
+    draw_every_chart,
     marked,
     plain,
     published_csv,
@@ -482,5 +482,5 @@ def test_page_in_a_browser(dash_duo: DashComposite, demo_app: dash.Dash, path: s
     dash_duo.start_server(demo_app)
     dash_duo.driver.get(dash_duo.server_url + path)
     dash_duo.wait_for_text_to_equal("#main-content h1", heading, timeout=10)
-    until(lambda: len(dash_duo.find_elements(".portal-chart .js-plotly-plot")) == charts, 10)
+    assert draw_every_chart(dash_duo.driver, expected=charts) == charts
     assert dash_duo.get_logs() == []

@@ -28,6 +28,7 @@ from tests.pages_helpers import (
     PRODUCT_MAP,
     PROGRAMME,
     draw,
+    draw_every_chart,
     nodes,
     page,
     render,
@@ -368,8 +369,7 @@ CHARTS = ".portal-chart .js-plotly-plot"
 
 
 def _charts(dash_duo: DashComposite, count: int) -> None:
-    until(lambda: len(dash_duo.find_elements(CHARTS)) == count, timeout=10,
-          msg=f"expected {count} charts")
+    assert draw_every_chart(dash_duo.driver, expected=count) == count
 
 
 @pytest.mark.browser

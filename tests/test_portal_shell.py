@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import dash
 import pytest
@@ -18,10 +18,11 @@ from dash.development.base_component import Component
 from flask.testing import FlaskClient
 
 from portal import app as app_module
-from portal import cli, i18n, layout
+from portal import cli, i18n, layout, vendor
 from portal.app import DEFAULT_PACKAGES_DIR, create_app
 from portal.cache import cache
 from tests.conftest import DEMO_PACKAGES, portal_config
+from tests.pages_helpers import nodes
 
 #: Every page and its path; the navbar must link to them in this order.
 PAGES = [
@@ -39,11 +40,7 @@ PAGES = [
 
 VENDOR = [
     ("/vendor/bootstrap/css/bootstrap.min.css", "text/css"),
-    ("/vendor/bootstrap/css/font/bootstrap-icons.min.css", "text/css"),
-    ("/vendor/bootstrap/css/font/fonts/bootstrap-icons.woff2", "font/woff2"),
-    ("/vendor/bootstrap/css/font/fonts/bootstrap-icons.woff", "font/woff"),
-    ("/vendor/bootstrap/umd/popper.min.js", "text/javascript"),
-    ("/vendor/bootstrap/js/bootstrap.min.js", "text/javascript"),
+    ("/vendor/bootstrap/portal-icons.css", "text/css"),
 ]
 
 #: XML namespace in inline SVG data URIs: an identifier, never fetched.
@@ -125,20 +122,21 @@ def test_every_linked_resource_is_served(client: FlaskClient) -> None:
     html = get_text(client, "/")
     resources = linked_resources(html)
     assert "/vendor/bootstrap/css/bootstrap.min.css" in resources
-    assert "/vendor/bootstrap/js/bootstrap.min.js" in resources
+    assert "/vendor/bootstrap/portal-icons.css" in resources
+    assert not any("bootstrap.min.js" in url or "popper" in url for url in resources)
     assert any(url.startswith("/assets/portal.css") for url in resources)
     for url in resources:
         assert client.get(url).status_code == 200, url
 
 
-def test_icon_fonts_referenced_by_css_resolve(client: FlaskClient) -> None:
-    css_url = "/vendor/bootstrap/css/font/bootstrap-icons.min.css"
-    fonts = re.findall(r'url\("?([^")]+)"?\)', get_text(client, css_url))
-    assert fonts
-    for font in fonts:
-        response = client.get(urljoin(css_url, font))
-        assert response.status_code == 200, font
-        assert response.mimetype.startswith("font/")
+def test_icons_are_inline_svg_masks_of_the_listed_glyphs(client: FlaskClient) -> None:
+    """One small stylesheet instead of the 134 KB icon font: each listed glyph, nothing else."""
+    css = get_text(client, "/vendor/bootstrap/portal-icons.css")
+    drawn = set(re.findall(r"^\.bi-([a-z0-9-]+)\{--bi:url\(\"data:image/svg\+xml,", css, re.M))
+    assert drawn == vendor.ICONS
+    assert "font-face" not in css and len(css) < 40_000
+    with pytest.raises(ValueError, match="not in portal.vendor.ICONS"):
+        layout.icon("no-such-glyph")
 
 
 def test_index_loads_nothing_from_other_hosts(client: FlaskClient) -> None:
@@ -213,7 +211,7 @@ class PseudoLocale(gettext.NullTranslations):
 def visible_text(component: Component) -> Iterator[str]:
     """Strings a visitor sees or hears: text children and ARIA labels (not ``<code>``
     identifiers, which are the same in every language)."""
-    for node in [component, *component._traverse()]:
+    for node in nodes(component):
         if not isinstance(node, Component) or isinstance(node, html.Code):
             continue
         children = getattr(node, "children", None)

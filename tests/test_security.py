@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import time
 from pathlib import Path
 
 import dash
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from portal import layout, security
 from portal.app import create_app
 from tests.conftest import DEMO_PACKAGES, portal_config
+from tests.pages_helpers import draw_every_chart
 
 PACKAGE = "north-kosovo-product-map"
 URLS = (
@@ -113,7 +115,8 @@ def test_no_stack_trace_reaches_clients(production_app: dash.Dash,
     assert "RuntimeError" in caplog.text
 
 
-PAGES_WITH_CHARTS = {"/product-map", "/compliance", "/growth", "/training", "/b2b"}
+PAGES_WITH_CHARTS = {"/product-map", "/compliance", "/growth", "/training", "/b2b",
+                     "/indicators", "/handbook"}
 
 
 @pytest.mark.browser
@@ -137,6 +140,14 @@ def test_every_page_works_under_the_policy(dash_duo: DashComposite, demo_app: da
         else:
             dash_duo.wait_for_element(f"#{layout.MAIN_ID} h1", timeout=10)
         if path in PAGES_WITH_CHARTS:
-            until(lambda: dash_duo.driver.find_elements(
-                "css selector", ".js-plotly-plot .main-svg"), 15, msg=f"no chart on {path}")
+            # Every chart drawn (each trace type the portal uses, the maps too) under the
+            # policy with the portal's plotly.js, and one exported as PNG.
+            assert draw_every_chart(dash_duo.driver) > 0, path
+            button = dash_duo.find_element(f"#{layout.MAIN_ID} .portal-chart button")
+            dash_duo.driver.execute_script("arguments[0].click()", button)
+            time.sleep(0.5)  # the export runs in the browser; any error would be logged
         assert dash_duo.get_logs() == [], path
+        loaded = dash_duo.driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)")
+        assert not [url for url in loaded if "package_data/plotly.min.js" in url], \
+            f"{path} loaded the full plotly.js: a chart was drawn without the portal's bundle"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,17 +27,24 @@ from dash import MATCH, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from etl.publish.files import xlsx_bytes
-from portal import query
+from portal import query, scripts
 from portal.cache import cache
 from portal.components import filters
-from portal.components.figures import SUPPRESSED_MARK
+from portal.components.figures import SUPPRESSED_MARK, fixed_margins
+from portal.components.static import static
 from portal.i18n import DEFAULT_LOCALE, PARAM, _, choose, format_number, get_locale
 from portal.labels import code_labels, localised_text
+from portal.layout import icon
 from portal.load.database import LoadedRelease
 
-_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG = (
+(_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG, _FIGURE, _SEEN,
+ _OPEN) = (
     "chart-filters", "chart-graph", "chart-title", "chart-summary", "chart-table", "chart-csv",
-    "chart-xlsx", "chart-note", "chart-png")
+    "chart-xlsx", "chart-note", "chart-png", "chart-figure", "chart-seen", "chart-open")
+#: The slot's class: portal/assets/charts.js watches it and draws the chart in view.
+SLOT_CLASS = "portal-graph-slot"
+#: plotly.js's own default height, reserved for a figure that sets none.
+DEFAULT_HEIGHT = 450
 CSV_ROUTE = "/charts/"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: No Plotly toolbar: its tooltips are English only, and PNG export has its own button.
@@ -243,15 +251,17 @@ def rendered(chart_id: str, active: Mapping[str, str]) -> Rendered | None:
 def _rendered(release: LoadedRelease, locale: str, chart_id: str,
               active: tuple[tuple[str, str], ...]) -> Rendered:
     chart_data, view = draw(chart_id, dict(active), release)  # type: ignore[misc]
-    return Rendered(view.figure.to_plotly_json(), view.title, view.summary,
+    return Rendered(fixed_margins(view.figure.to_plotly_json()), view.title, view.summary,
                     alternative(chart_data, view), _note(chart_data), _source(chart_data))
 
 
 def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
-    """A chart rendered on the server (first paint needs no callback), ready to redraw."""
+    """A chart rendered on the server (titles, summary and figure in the first answer, no
+    callback), drawn by plotly.js when it scrolls into view, ready to redraw."""
     view = rendered(chart_id, active)
     ids = {name: {"type": name, "chart": chart_id} for name in
-           (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG)}
+           (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG, _FIGURE, _SEEN,
+            _OPEN)}
     if view is None:
         return dbc.Col()
     body = dbc.Card([
@@ -261,30 +271,35 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
         ]),
         dbc.CardBody([
             html.P(view.note, id=ids[_NOTE], className="small text-warning-emphasis mb-2"),
-            html.Div(dcc.Graph(id=ids[_GRAPH], figure=view.figure, style=_size(view), config={
-                **GRAPH_CONFIG, "toImageButtonOptions": {
-                    **GRAPH_CONFIG["toImageButtonOptions"], "filename": chart_id}}),
-                role="figure", **{"aria-labelledby": filters.dom_id(ids[_TITLE]),
-                                  "aria-describedby": filters.dom_id(ids[_SUMMARY])}),
+            # Empty until portal/assets/charts.js sees it in view and sets "seen": then its
+            # figure is fetched (_figure) and drawn in a dcc.Graph (_DRAW_JS).
+            html.Div(id=ids[_GRAPH], className=SLOT_CLASS, style=_size(view), role="figure",
+                     **{"aria-labelledby": filters.dom_id(ids[_TITLE]),
+                        "aria-describedby": filters.dom_id(ids[_SUMMARY]),
+                        "data-plotly": scripts.url("plotly"),
+                        "data-seen": filters.dom_id(ids[_SEEN])}),
+            # The figure is fetched when the chart is first seen (_figure): a page's first
+            # answer carries none of them.
+            dcc.Store(id=ids[_FIGURE]),
+            dcc.Store(id=ids[_SEEN], data=False),
             html.P(view.summary, id=ids[_SUMMARY], className="small mb-2 portal-summary"),
+            # The table is sent when it is first opened: a page's tables are nine tenths of
+            # its components, and React would build them all before the page shows.
             html.Details([
-                html.Summary(_("Show the data as a table")),
-                html.Div(view.table, id=ids[_TABLE],
-                         className="table-responsive mt-2 portal-alt-table"),
+                html.Summary(_("Show the data as a table"), id=ids[_OPEN], n_clicks=0),
+                html.Div(id=ids[_TABLE], className="table-responsive mt-2 portal-alt-table"),
             ]),
         ]),
         dbc.CardFooter([
-            html.A([html.I(className="bi bi-filetype-csv me-1", **{"aria-hidden": "true"}),
+            html.A([icon("filetype-csv", "me-1"),
                     _("Download the data behind this chart (CSV)")],
                    href=csv_url(chart_id, active), id=ids[_CSV], download=f"{chart_id}.csv",
                    className="btn btn-sm btn-outline-primary me-2"),
-            html.A([html.I(className="bi bi-file-earmark-spreadsheet me-1",
-                           **{"aria-hidden": "true"}), _("Excel (XLSX)")],
+            html.A([icon("file-earmark-spreadsheet", "me-1"), _("Excel (XLSX)")],
                    href=csv_url(chart_id, active, "xlsx"), id=ids[_XLSX],
                    download=f"{chart_id}.xlsx", className="btn btn-sm btn-outline-primary me-2"),
-            html.Button([html.I(className="bi bi-image me-1", **{"aria-hidden": "true"}),
-                         _("Save as PNG")], id=ids[_PNG], n_clicks=0, type="button",
-                        className="btn btn-sm btn-outline-secondary"),
+            html.Button([icon("image", "me-1"), _("Save as PNG")], id=ids[_PNG], n_clicks=0,
+                        type="button", className="btn btn-sm btn-outline-secondary"),
             dcc.Store(id=ids[_STORE], data=dict(active)),
         ], className="bg-white"),
     ], className="h-100 shadow-sm portal-chart", id=f"chart-{chart_id}")
@@ -292,9 +307,9 @@ def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
 
 
 def _size(view: Rendered) -> dict[str, str]:
-    """The figure's height reserved before plotly.js has drawn it (no layout shift)."""
-    height = view.figure.get("layout", {}).get("height")
-    return {"height": f"{height}px"} if height else {}
+    """The figure's height, reserved before plotly.js has drawn it (no layout shift)."""
+    height = view.figure.get("layout", {}).get("height") or DEFAULT_HEIGHT
+    return {"height": f"{height}px"}
 
 
 def grid(chart_ids: list[str], active: Mapping[str, str]) -> dbc.Row:
@@ -309,8 +324,46 @@ def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
     view = rendered(chart_id, valid)
     if view is None:
         raise dash.exceptions.PreventUpdate
-    return (view.figure, _size(view), view.title, view.summary, view.table,
+    return (_size(view), view.title, view.summary,
             csv_url(chart_id, valid), csv_url(chart_id, valid, "xlsx"), view.note)
+
+
+def _figure(seen: bool | None, active: dict[str, str] | None) -> dict[str, Any]:
+    """A chart's figure once it has come into view, and again when the filters change."""
+    if not seen:
+        raise dash.exceptions.PreventUpdate
+    chart_id = dash.ctx.outputs_list["id"]["chart"]
+    view = rendered(chart_id, filters.parse(query.current_release(), active or {}))
+    if view is None:
+        raise dash.exceptions.PreventUpdate
+    return view.figure
+
+
+def _table(opened: int | None, active: dict[str, str] | None) -> Component:
+    """The text alternative, once the reader has opened it (and again when filters change)."""
+    if not opened:
+        raise dash.exceptions.PreventUpdate
+    chart_id = dash.ctx.outputs_list["id"]["chart"]
+    view = rendered(chart_id, filters.parse(query.current_release(), active or {}))
+    if view is None:
+        raise dash.exceptions.PreventUpdate
+    return static(view.table)
+
+
+#: Builds the chart's dcc.Graph from each figure the chart is sent, once plotly.js has loaded
+#: (portal/assets/charts.js), so that the Graph uses window.Plotly.
+_DRAW_JS = """
+function (figure, id) {
+    if (!figure) {
+        return window.dash_clientside.no_update;
+    }
+    const config = Object.assign({}, CONFIG, {toImageButtonOptions: Object.assign(
+        {}, CONFIG.toImageButtonOptions, {filename: id.chart})});
+    return window.portal.plotly.then(() => ({namespace: "dash_core_components", type: "Graph",
+        props: {id: {chart: id.chart, type: "PLOT"}, figure: figure, config: config,
+                style: {height: "100%"}}}));
+}
+"""
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -334,17 +387,34 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     app.callback(
-        Output({"type": _GRAPH, "chart": MATCH}, "figure"),
         Output({"type": _GRAPH, "chart": MATCH}, "style"),
         Output({"type": _TITLE, "chart": MATCH}, "children"),
         Output({"type": _SUMMARY, "chart": MATCH}, "children"),
-        Output({"type": _TABLE, "chart": MATCH}, "children"),
         Output({"type": _CSV, "chart": MATCH}, "href"),
         Output({"type": _XLSX, "chart": MATCH}, "href"),
         Output({"type": _NOTE, "chart": MATCH}, "children"),
         Input({"type": _STORE, "chart": MATCH}, "data"),
         prevent_initial_call=True,
     )(_redraw)
+    app.callback(
+        Output({"type": _FIGURE, "chart": MATCH}, "data"),
+        Input({"type": _SEEN, "chart": MATCH}, "data"),
+        Input({"type": _STORE, "chart": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(_figure)
+    app.callback(
+        Output({"type": _TABLE, "chart": MATCH}, "children"),
+        Input({"type": _OPEN, "chart": MATCH}, "n_clicks"),
+        Input({"type": _STORE, "chart": MATCH}, "data"),
+        prevent_initial_call=True,
+    )(_table)
+    app.clientside_callback(
+        _DRAW_JS.replace("CONFIG", json.dumps(GRAPH_CONFIG)).replace("PLOT", "chart-plot"),
+        Output({"type": _GRAPH, "chart": MATCH}, "children"),
+        Input({"type": _FIGURE, "chart": MATCH}, "data"),
+        State({"type": _FIGURE, "chart": MATCH}, "id"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         """
         function (clicks, id) {

@@ -16,6 +16,7 @@ from dash.development.base_component import Component
 
 from portal.components.datasets import in_language
 from portal.components.page import column_headers
+from portal.components.static import StaticHtml, static
 from portal.i18n import _, format_number
 from portal.labels import TOTAL
 
@@ -79,7 +80,7 @@ def _cell(texts: Mapping[str, str] | None, fallback: str) -> html.Td:
     return html.Td(text, lang=lang)
 
 
-def dictionary_table(resource: Mapping[str, Any], caption: str) -> dbc.Table:
+def dictionary_table(resource: Mapping[str, Any], caption: str) -> StaticHtml:
     """One row per column of the table's schema, in the file's column order."""
     names = type_names()
     rows = []
@@ -97,8 +98,10 @@ def dictionary_table(resource: Mapping[str, Any], caption: str) -> dbc.Table:
         ]))
     header = column_headers([_("Column"), _("Title"), _("Description"), _("Type"), _("Unit"),
                              _("Codes and their labels")])
-    return dbc.Table([html.Caption(caption, className="caption-top"), header, html.Tbody(rows)],
-                     striped=True, responsive=True, size="sm", className="portal-dictionary")
+    return static(dbc.Table([html.Caption(caption, className="caption-top"), header,
+                             html.Tbody(rows)],
+                            striped=True, responsive=True, size="sm",
+                            className="portal-dictionary"))
 
 
 def missing_values(resource: Mapping[str, Any]) -> html.Ul | None:

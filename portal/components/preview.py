@@ -19,6 +19,7 @@ from dash import Input, Output, State, dcc, html
 from portal import query
 from portal.catalog import rows
 from portal.components.datasets import in_language
+from portal.components.static import StaticHtml, static
 from portal.i18n import _, format_number
 from portal.layout import icon
 from portal.load.database import LoadedRelease
@@ -54,7 +55,7 @@ def fetch(release: LoadedRelease, resource: str, page: int) -> rows.Page:
                                           offset=last * PAGE_SIZE))
 
 
-def grid(result: rows.Page, descriptor: Mapping[str, Any], title: str) -> html.Div:
+def grid(result: rows.Page, descriptor: Mapping[str, Any], title: str) -> StaticHtml:
     """One page of rows as a table (a focusable region, since it may scroll sideways)."""
     suppressible = set(descriptor.get("x-portal-suppressible") or ())
     numeric = {f["name"] for f in result.fields if f.get("type") in ("integer", "number")}
@@ -73,11 +74,11 @@ def grid(result: rows.Page, descriptor: Mapping[str, Any], title: str) -> html.D
                 first=format_number(min(offset + 1, result.total)),
                 last=format_number(offset + len(result.records)),
                 total=format_number(result.total))
-    return html.Div(
+    return static(html.Div(
         dbc.Table([html.Caption(caption, className="caption-top"), header, body],
                   striped=True, size="sm", className="mb-0 portal-preview-table"),
         className="table-responsive portal-preview", tabIndex="0", role="region",
-        **{"aria-label": _("Preview of %(table)s", table=title)})
+        **{"aria-label": _("Preview of %(table)s", table=title)}))
 
 
 def status(result: rows.Page) -> str:

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components import maps
 from portal.components.cells import (
     NOT_KNOWN,
     agreements_signed,
@@ -47,7 +48,8 @@ dash.register_page(
 )
 
 FILTERS = ("phase",)
-CHARTS = ["b2b-meetings-against-target", "b2b-outcomes-by-phase", "b2b-sector-pairs",
+CHARTS = ["b2b-meetings-against-target", "b2b-outcomes-by-phase", "b2b-counterparts-map",
+          "b2b-sector-pairs",
           "b2b-language-interpretation", "b2b-obstacles", "b2b-deal-value"]
 
 PILOT = "pilot"
@@ -177,6 +179,21 @@ def outcomes_by_phase(data: ChartData) -> ChartView:
     return ChartView(figure, title, _(
         "Stacked bars of B2B meetings by outcome for each phase and in all; outcomes "
         "suppressed for confidentiality are pooled in a grey [c] segment."))
+
+
+@chart("b2b-counterparts-map", "meetings_by_counterpart_municipality",
+       ("counterpart_municipality",))
+def counterparts_map(data: ChartData) -> ChartView:
+    """Where the partners from the rest of Kosovo came from: the programme's point."""
+    places = data.labels("counterpart_municipality")
+    best = largest(data.frame[data.frame["counterpart_municipality"] != TOTAL])
+    title = (_("Most partners came from %(place)s (%(n)s meetings)",
+               place=places.get(best["counterpart_municipality"]), n=count(best["value"]))
+             if best is not None else _("Where the partners came from"))
+    return maps.municipality_view(data, "counterpart_municipality", title, _(
+        "Map of Kosovo's municipalities shaded by the number of B2B meetings with a business "
+        "from each, hatched where the number is suppressed; the north, where the programme's "
+        "businesses are, stands out."), north=True)
 
 
 @chart("b2b-sector-pairs", "meetings_by_sector_pair", ("north_sector", "counterpart_sector"))

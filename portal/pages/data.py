@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from etl import boundaries
 from portal import downloads
 from portal.catalog import model, search
 from portal.catalog.model import Catalogue, Package
@@ -109,6 +110,19 @@ def packages(catalogue: Catalogue) -> html.Section:
     ], className="mt-4")
 
 
+def credits() -> html.Section:
+    """Whose work the portal draws on beyond the programme's: the maps' boundaries."""
+    return html.Section([
+        html.H2(_("Credits"), id="portal-credits", className="h4 mt-4"),
+        html.P([
+            _("Municipal boundaries on the maps: %(attribution)s (geoBoundaries gbOpen, Kosovo "
+              "ADM2, released under %(licence)s).", attribution=boundaries.ATTRIBUTION,
+              licence=boundaries.LICENCE), " ",
+            html.A(_("Source file"), href=boundaries.SOURCE_URL),
+        ], className="portal-credits"),
+    ], **{"aria-labelledby": "portal-credits"})
+
+
 def layout(**params: Any) -> Component:
     """The catalogue for the search in the URL, or why there is nothing to search."""
     title = heading(_("Data"), "download")
@@ -134,5 +148,6 @@ def layout(**params: Any) -> Component:
         finder.finder(catalogue, query),
         packages(catalogue),
         release_history(published),
+        credits(),
     ]
     return html.Section([child for child in children if child is not None], className="py-4")

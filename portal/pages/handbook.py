@@ -31,6 +31,7 @@ from portal.components.figures import (
     suppressed_trace,
 )
 from portal.components.page import bind_callbacks, chart_page
+from portal.components.static import StaticHtml, static
 from portal.i18n import N_, _, format_number, format_percent
 from portal.labels import TOTAL, code_labels
 from portal.layout import icon, page_title
@@ -147,8 +148,9 @@ def handbook(release: LoadedRelease, active: Mapping[str, str]) -> html.Section:
 
 
 def _requirements(rows: pd.DataFrame, requirements: Mapping[str, str],
-                  scopes: Mapping[str, str]) -> list[Component]:
-    return [_requirement(r, requirements, scopes) for r in rows.to_dict("records")]
+                  scopes: Mapping[str, str]) -> StaticHtml:
+    """The requirements as server-rendered HTML: the handbook's hundreds of components."""
+    return static([_requirement(r, requirements, scopes) for r in rows.to_dict("records")])
 
 
 def _requirement(row: dict[str, Any], requirements: Mapping[str, str],

@@ -24,6 +24,7 @@ from portal.components.cells import localised, vocabulary
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import SUPPRESSED_COLOUR, shortened, styled, suppressed_trace
 from portal.components.page import chart_page, column_headers
+from portal.components.static import static
 from portal.i18n import N_, _, format_number, format_percent
 from portal.layout import icon, page_title
 from portal.load.database import LoadedRelease
@@ -217,7 +218,7 @@ def framework_table(release: LoadedRelease) -> html.Section:
         html.P(_("Each indicator at its latest report. Shares of the target are measured from "
                  "the baseline; an indicator can be on track below 100% when its target date "
                  "is still ahead."), className="small text-body-secondary"),
-        html.Div(table, className="table-responsive bg-white border rounded mb-4"),
+        html.Div(static(table), className="table-responsive bg-white border rounded mb-4"),
     ], className="portal-framework")
 
 

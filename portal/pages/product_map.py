@@ -8,6 +8,7 @@ import dash
 import plotly.graph_objects as go
 from dash.development.base_component import Component
 
+from portal.components import maps
 from portal.components.cells import count, largest
 from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import (
@@ -94,38 +95,10 @@ def by_division(data: ChartData) -> ChartView:
 @chart("businesses-by-municipality", "businesses_by_sector_municipality",
        ("broad_sector", "municipality"), defaults={"broad_sector": TOTAL})
 def by_municipality(data: ChartData) -> ChartView:
-    """Bubble map on the municipalities' seats: renders offline, no tiles needed."""
+    """The four municipalities shaded by their count, within Kosovo's outline."""
     municipalities = data.labels("municipality")
-    package = data.release.package_of("businesses_by_sector_municipality")
-    seats = {m["kas_code"]: m.get("seat") for m in package.get("x-spatial", {})
-             .get("municipalities", [])}
     sector = data.active.get("sector", TOTAL)
     rows = data.frame[data.frame["municipality"] != TOTAL]
-    figure = go.Figure()
-    shown = rows[rows["status"] != "suppressed"]
-    hidden = rows[rows["status"] == "suppressed"]
-    biggest = max([float(v) for v in shown["value"]] + [1.0])
-    for subset, suppressed in ((shown, False), (hidden, True)):
-        if subset.empty:
-            continue
-        codes = [c for c in subset["municipality"] if seats.get(c)]
-        values = [float(v) if not suppressed else 0.0 for v in
-                  subset.set_index("municipality").loc[codes, "value"].fillna(0)]
-        figure.add_scatter(
-            x=[seats[c][0] for c in codes], y=[seats[c][1] for c in codes],
-            mode="markers+text", name=_("Suppressed [c]") if suppressed else data.unit,
-            text=[f"{municipalities.get(c, c)}<br>" +
-                  (SUPPRESSED_MARK if suppressed else count(v)) for c, v in zip(codes, values,
-                                                                                  strict=True)],
-            textposition=_label_positions([seats[c] for c in codes]),
-            marker={"size": [14 if suppressed else 18 + 52 * (v / biggest) ** 0.5 for v in values],
-                    "color": SUPPRESSED_COLOUR if suppressed else PALETTE[0],
-                    "opacity": 0.85, "symbol": "circle-open" if suppressed else "circle",
-                    "line": {"width": 2, "color": "#ffffff" if not suppressed
-                             else SUPPRESSED_COLOUR}},
-            hoverinfo="text", showlegend=suppressed, cliponaxis=False)
-    figure.update_xaxes(visible=False, range=[20.55, 21.0])
-    figure.update_yaxes(visible=False, range=[42.82, 43.17], scaleanchor="x", scaleratio=1.37)
     top = _top(data, ("broad_sector", "municipality"), municipalities, "municipality") \
         if sector == TOTAL else None
     best = largest(rows)
@@ -133,20 +106,9 @@ def by_municipality(data: ChartData) -> ChartView:
         top = (municipalities.get(best["municipality"]), float(best["value"]))
     title = (_("%(place)s has the most mapped businesses (%(n)s)", place=top[0],
                n=count(top[1])) if top else _("Mapped businesses by municipality"))
-    return ChartView(styled(figure, 380), title, _(
-        "Map of the four northern municipalities: each circle sits on the municipal seat and its "
-        "area shows the number of mapped businesses."))
-
-
-def _label_positions(points: list[list[float]]) -> list[str]:
-    """Labels below each circle, or beside it, away from a neighbour too close to share."""
-    positions = []
-    for x, y in points:
-        near = [(ox, oy) for ox, oy in points if (ox, oy) != (x, y)
-                and abs(ox - x) < 0.08 and abs(oy - y) < 0.08]
-        positions.append("bottom center" if not near else
-                         "middle left" if x < near[0][0] else "middle right")
-    return positions
+    return maps.municipality_view(data, "municipality", title, _(
+        "Map of Kosovo's municipalities: the four northern ones are shaded by the number of "
+        "mapped businesses, hatched where the number is suppressed; the others are grey."))
 
 
 @chart("businesses-by-sector", "businesses_by_sector_municipality",

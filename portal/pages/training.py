@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from dash.development.base_component import Component
 
 from portal import query
+from portal.components import maps
 from portal.components.cells import (
     NOT_KNOWN,
     by_value,
@@ -252,17 +253,22 @@ def participants_by_topic_gender(data: ChartData) -> ChartView:
 def _single(data: ChartData, dim: str, order: Mapping[str, str]) -> tuple[go.Figure, str | None]:
     """Bars of one breakdown of participations, and its largest published category as
     "label (n, share)" when the total is published."""
-    figure = bars(data.frame, dim, order, data.unit)
+    return bars(data.frame, dim, order, data.unit), _largest(data, dim, order)
+
+
+def _largest(data: ChartData, dim: str, order: Mapping[str, str]) -> str | None:
+    """The largest published category as "label (n, share)" (share when the total is
+    published), or None."""
     rows = interior(data.frame, dim)
     best = largest(rows[~rows[dim].isin(NOT_KNOWN) & (rows["value"].astype(float) > 0)])
     if best is None:
-        return figure, None
+        return None
     value = float(best["value"])
     whole = cell(data.frame, **{dim: TOTAL})
     label = order.get(best[dim], best[dim])
-    return figure, (_("%(label)s (%(n)s participations, %(share)s)", label=label, n=count(value),
-                      share=percent_text(value, whole)) if whole else
-                    _("%(label)s (%(n)s participations)", label=label, n=count(value)))
+    return (_("%(label)s (%(n)s participations, %(share)s)", label=label, n=count(value),
+              share=percent_text(value, whole)) if whole else
+            _("%(label)s (%(n)s participations)", label=label, n=count(value)))
 
 
 @chart("training-participants-by-community", "participants_by_ethnicity", ("ethnicity",))
@@ -278,13 +284,12 @@ def participants_by_community(data: ChartData) -> ChartView:
 @chart("training-participants-by-municipality", "participants_by_municipality",
        ("municipality",))
 def participants_by_municipality(data: ChartData) -> ChartView:
-    labels = data.labels("municipality")
-    figure, top = _single(data, "municipality", by_value(data.frame, "municipality", labels))
+    top = _largest(data, "municipality", data.labels("municipality"))
     title = _("Most participants came from %(top)s", top=top) if top else \
         _("Participations by municipality")
-    return ChartView(figure, title, _(
-        "Bar chart of training participations by the participant's municipality, largest "
-        "first."))
+    return maps.municipality_view(data, "municipality", title, _(
+        "Map of Kosovo's municipalities shaded by the number of training participations of "
+        "people who live or work there, hatched where the number is suppressed."))
 
 
 @chart("training-participants-by-age", "participants_by_age_band", ("age_band",))
