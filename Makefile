@@ -11,6 +11,20 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test bench lint install browser demo-raw datapackages clean \
 	translations translations-extract translations-update
 
+# $(call debian,COMMAND,PACKAGE,WHY): install Debian's PACKAGE when COMMAND is missing (as root),
+# else say how and stop.
+define debian
+@if ! command -v $(1) >/dev/null; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "Installing Debian's $(2): $(3)…"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
+  else \
+    echo "$(3). Run: sudo apt-get install -y $(2)"; \
+    exit 1; \
+  fi; \
+fi
+endef
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 	  echo "Python 3.11 or newer is needed; found $$($(PYTHON) --version 2>&1)." \
@@ -94,15 +108,7 @@ axe: npm
 .PHONY: scripts npm
 SCRIPTS_BUILD := build/scripts
 npm:
-	@if ! command -v npm >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian's npm…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
-	  else \
-	    echo "This needs npm. Run: sudo apt-get install -y npm"; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call debian,npm,npm,the accessibility tests and make scripts need npm)
 
 scripts: npm
 	rm -rf $(SCRIPTS_BUILD) && mkdir -p $(SCRIPTS_BUILD)
@@ -142,15 +148,7 @@ locust:
 # Datasette in its own venv under build/bench); it fails clearly without wrk, so install it here.
 .PHONY: wrk
 wrk:
-	@if ! command -v wrk >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian's wrk for the API benchmark…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
-	  else \
-	    echo "The API benchmark needs wrk. Run: sudo apt-get install -y wrk"; \
-	    exit 1; \
-	  fi; \
-	fi
+	$(call debian,wrk,wrk,the API benchmark needs wrk)
 
 # Lighthouse for the portal benchmark, pinned by bench/package-lock.json (12.2.3: later releases
 # need a newer Node than v20). If npm or the registry is missing it says so and the

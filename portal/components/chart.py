@@ -256,8 +256,8 @@ def _rendered(release: LoadedRelease, locale: str, chart_id: str,
 
 
 def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:
-    """A chart rendered on the server (titles, summary and figure in the first answer, no
-    callback), drawn by plotly.js when it scrolls into view, ready to redraw."""
+    """A chart card rendered on the server (its finding, source and summary in the first
+    answer), its figure fetched and drawn when it scrolls into view, ready to redraw."""
     view = rendered(chart_id, active)
     ids = {name: {"type": name, "chart": chart_id} for name in
            (_STORE, _GRAPH, _TITLE, _SUMMARY, _TABLE, _CSV, _XLSX, _NOTE, _PNG, _FIGURE, _SEEN,
@@ -317,13 +317,19 @@ def grid(chart_ids: list[str], active: Mapping[str, str]) -> dbc.Row:
     return dbc.Row([card(chart_id, active) for chart_id in chart_ids])
 
 
-def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
-    chart_id = dash.ctx.outputs_list[0]["id"]["chart"]
-    release = query.current_release()
-    valid = filters.parse(release, active or {})
+def _matched(active: dict[str, str] | None) -> tuple[str, dict[str, str], Rendered]:
+    """The chart a MATCH callback runs for, its valid filters and what it shows."""
+    outputs = dash.ctx.outputs_list
+    chart_id = (outputs[0] if isinstance(outputs, list) else outputs)["id"]["chart"]
+    valid = filters.parse(query.current_release(), active or {})
     view = rendered(chart_id, valid)
     if view is None:
         raise dash.exceptions.PreventUpdate
+    return chart_id, valid, view
+
+
+def _redraw(active: dict[str, str] | None) -> tuple[Any, ...]:
+    chart_id, valid, view = _matched(active)
     return (_size(view), view.title, view.summary,
             csv_url(chart_id, valid), csv_url(chart_id, valid, "xlsx"), view.note)
 
@@ -332,22 +338,14 @@ def _figure(seen: bool | None, active: dict[str, str] | None) -> dict[str, Any]:
     """A chart's figure once it has come into view, and again when the filters change."""
     if not seen:
         raise dash.exceptions.PreventUpdate
-    chart_id = dash.ctx.outputs_list["id"]["chart"]
-    view = rendered(chart_id, filters.parse(query.current_release(), active or {}))
-    if view is None:
-        raise dash.exceptions.PreventUpdate
-    return view.figure
+    return _matched(active)[2].figure
 
 
 def _table(opened: int | None, active: dict[str, str] | None) -> Component:
     """The text alternative, once the reader has opened it (and again when filters change)."""
     if not opened:
         raise dash.exceptions.PreventUpdate
-    chart_id = dash.ctx.outputs_list["id"]["chart"]
-    view = rendered(chart_id, filters.parse(query.current_release(), active or {}))
-    if view is None:
-        raise dash.exceptions.PreventUpdate
-    return static(view.table)
+    return static(_matched(active)[2].table)
 
 
 #: Builds the chart's dcc.Graph from each figure the chart is sent, once plotly.js has loaded
