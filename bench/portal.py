@@ -291,7 +291,8 @@ function ready() {
     if (seen > 0 && (seen >= 0.5 * box.height || seen >= 0.5 * window.innerHeight)
         && !card.querySelector('.js-plotly-plot .main-svg')) return false;
   }
-  return !document.querySelector('._dash-loading') && !!window.dash_clientside && !pending();
+  return !document.getElementById('portal-first-paint') && !document.querySelector('._dash-loading')
+    && !!window.dash_clientside && !pending();
 }
 (function poll() {
   if (ready()) {

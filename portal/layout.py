@@ -51,17 +51,16 @@ _HIDDEN = {"aria-hidden": "true"}
 
 
 def app_entry(page: str = "") -> str:
-    """HTML shown until React renders: the page's frame around its static copy ``page`` (see
-    :mod:`portal.first_paint`), and a translated loading notice instead of Dash's English
-    "Loading..."."""
+    """The page's frame around its static copy ``page`` (see :mod:`portal.first_paint`),
+    shown until React has drawn the page in the hidden entry point, with a translated loading
+    notice for screen readers instead of Dash's English "Loading..."."""
     loading = escape(_("Loading…"))
     noscript = escape(_("This site needs JavaScript to show its maps and charts."))
     frame = first_paint.skeleton(static_bar(), page)
     return (
-        '<div id="react-entry-point">'
-        f'<div class="_dash-loading portal-loading">{frame}'
+        f'<div id="{first_paint.COPY_ID}">{frame}'
         f'<p class="visually-hidden" role="status">{loading}</p></div>'
-        "</div>"
+        f'<div id="react-entry-point" class="{first_paint.PENDING_CLASS}"></div>'
         f'<noscript><p class="container py-4">{noscript}</p></noscript>'
     )
 

@@ -8,12 +8,20 @@
   slow every promise; the browsers the portal supports have the rest natively, so the 7 KB
   runtime takes its place (:func:`trimmed`, which also drops dash_table's bundle: the portal
   has no DataTable).
+- **Scripts after the first paint.** The page arrives server-rendered
+  (:mod:`portal.first_paint`), so the browser has something to show before any script runs.
+  :func:`trimmed` puts Dash's script tags in a ``<template>`` (inert: nothing in it is
+  fetched or run); ``portal-loader.js`` loads them once that copy has been painted, in
+  order, and the last of them starts Dash's renderer (:data:`RENDERER`). Plain ``defer``
+  was not enough: the scripts then arrived and ran before the browser's first frame, and a
+  phone waited for ~330 KB of them before seeing the page.
 
 ``portal/bundle`` holds the recipe (``index.js``, the ``build`` script of ``package.json``)
 and the exact dependencies (``package-lock.json``); ``make scripts`` builds them with esbuild
 into :data:`STATIC_DIR`, committed so that ``make run`` needs no Node.
 ``tests/test_scripts.py`` rebuilds them from the lockfile and checks that the served bytes
-are the built ones and that every trace the portal draws is in the bundle.
+are the built ones and that every trace the portal draws is in the bundle. The loader is
+written by hand, beside them.
 
 Each file is served as ``/vendor/scripts/<name>.<hash>.js``, so browsers may keep it for a
 year; Brotli at its best level is paid once per process and file (about 2 s for plotly.js)
@@ -34,14 +42,22 @@ import dash
 import flask
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-#: Served name → built file.
-FILES = {"plotly": "plotly-portal.min.js", "regenerator-runtime": "regenerator-runtime.min.js"}
+#: Served name → file built from ``portal/bundle``.
+BUILT = {"plotly": "plotly-portal.min.js", "regenerator-runtime": "regenerator-runtime.min.js"}
+#: Served name → file (the loader is not built).
+FILES = {**BUILT, "loader": "portal-loader.js"}
+LIST_ID = "portal-scripts"
 URL_PREFIX = "/vendor/scripts"
 _MAX_AGE = 365 * 24 * 3600
 _LOCK = threading.Lock()
 _POLYFILL = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*"></script>')
 #: dash_table's bundle, which Dash links on every page although the portal has no DataTable.
 _DASH_TABLE = re.compile(r'\s*<script src="[^"]*/dash/dash_table/bundle[^"]*"></script>')
+_SOURCE = re.compile(r'<script src="([^"]+)"></script>\s*')
+#: Dash's renderer bootstrap (an inline script, which the CSP hashes as ``app.renderer``): a
+#: function the loader calls when Dash's scripts have run.
+RENDERER = ("window.portal = window.portal || {}; "
+            "window.portal.start = function () { window.renderer = new DashRenderer(); };")
 
 blueprint = flask.Blueprint("scripts", __name__)
 
@@ -59,12 +75,16 @@ def url(name: str) -> str:
 
 def trimmed(scripts: str) -> str:
     """Dash's script tags with its babel-polyfill swapped for the regenerator runtime, in the
-    same place (it must run before the renderer), and without dash_table's bundle."""
+    same place (it must run before the renderer), without dash_table's bundle, in the
+    loader's template; the inline scripts (clientside callbacks, hashed by the CSP) stay."""
     tag = f'<script src="{url("regenerator-runtime")}"></script>'
     replaced, found = _POLYFILL.subn(tag, scripts)
     if found != 1:
         raise RuntimeError("Dash's polyfill script tag was not found: has Dash changed?")
-    return _DASH_TABLE.sub("", replaced)
+    replaced = _DASH_TABLE.sub("", replaced)
+    listed = "".join(match.group(0) for match in _SOURCE.finditer(replaced))
+    return (f'<template id="{LIST_ID}">{listed}</template>\n'
+            f'{_SOURCE.sub("", replaced)}<script defer src="{url("loader")}"></script>')
 
 
 @cache
@@ -101,5 +121,6 @@ def script(name: str, version: str) -> flask.Response:
 
 
 def init_app(app: dash.Dash) -> None:
+    app.renderer = RENDERER
     prefix = app.config.routes_pathname_prefix.rstrip("/")
     app.server.register_blueprint(blueprint, url_prefix=prefix + URL_PREFIX)

@@ -64,3 +64,28 @@ def test_bad_url_parameters_are_ignored(dash_duo: DashComposite, demo_app: dash.
     dash_duo.wait_for_text_to_equal(TITLE, _expected_title(demo_app, {}), timeout=10)
     assert _select(dash_duo, "municipality").first_selected_option.get_attribute("value") == "*"
     assert dash_duo.get_logs() == []
+
+
+def test_a_heatmap_is_drawn_one_pixel_per_cell(dash_duo: DashComposite,
+                                               demo_app: dash.Dash) -> None:
+    """plotly.js's fast path (figures.cell_borders): a tiny image scaled up crisp, not one
+    the size of the plot, so that it is not the page's largest paint."""
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.get(dash_duo.server_url + "/training")
+    card = "#chart-training-sessions-by-quarter-topic"
+    dash_duo.wait_for_element(card, timeout=10)
+    dash_duo.driver.execute_script(  # charts are drawn when in view
+        "document.querySelector(arguments[0]).scrollIntoView()", card)
+    image = f"{card} .js-plotly-plot image"
+    dash_duo.wait_for_element(image, timeout=15)
+    size = dash_duo.driver.execute_script(
+        "const image = document.querySelector(arguments[0]); const decoded = new Image();"
+        "decoded.src = image.getAttribute('href'); await decoded.decode();"
+        "return [decoded.naturalWidth, decoded.naturalHeight, image.getAttribute('width'),"
+        " image.style.imageRendering];", image)
+    with demo_app.server.test_request_context("/"):
+        view = chart_module.draw("training-sessions-by-quarter-topic", {})[1]  # type: ignore[index]
+    grid = next(trace for trace in view.figure.data if trace.type == "heatmap")
+    assert size[:2] == [len(grid.x), len(grid.y)]
+    assert float(size[2]) > 10 * len(grid.x) and size[3] == "pixelated"
+    assert dash_duo.get_logs() == []

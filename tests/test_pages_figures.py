@@ -123,3 +123,17 @@ def test_a_grid_of_nothing_gets_no_colour_scale(values: list[float | None], zmax
     assert [t == SUPPRESSED_MARK for t in grid.text[0]] == [v is None for v in values]
     assert figures.heatmap(frame, "level", "sector", {"x": "X"}, {"a": "A"}, "value", "n",
                            scale=False).data[0].showscale is False
+
+
+def test_heatmap_cells_are_parted_by_lines_not_gaps() -> None:
+    """Gaps would make plotly.js encode an image of the whole plot (the page's largest
+    paint); lines in the background colour part the cells instead (figures.cell_borders)."""
+    frame = table([(y, x, 1.0) for y in ("a", "b") for x in ("x", "y", "z")])
+    figure = figures.heatmap(frame, "level", "sector", {"x": "X", "y": "Y", "z": "Z"},
+                             {"a": "A", "b": "B"}, "value", "n")
+    [grid] = figure.data
+    assert not grid.xgap and not grid.ygap and not grid.zsmooth
+    lines = [(s.x0, s.y0, s.line.color) for s in figure.layout.shapes]
+    colour = figure.layout.plot_bgcolor
+    assert sorted(line for line in lines if line[1] == 0) == [(0.5, 0, colour), (1.5, 0, colour)]
+    assert [line for line in lines if line[0] == 0] == [(0, 0.5, colour)]

@@ -40,7 +40,7 @@ def test_served_scripts_are_what_the_lockfile_builds(tmp_path: Path, client: Fla
                  [npm, "run", "--silent", "build"]):
         done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, f"{' '.join(argv)}: {done.stderr[-2000:]}"
-    for name, file in scripts.FILES.items():
+    for name, file in scripts.BUILT.items():
         built = (tmp_path / "dist" / file).read_bytes()
         assert _served(client, name) == built, f"{file} is not what portal/bundle builds: " \
                                                "run make scripts"
@@ -105,3 +105,17 @@ def test_pages_load_the_runtime_instead_of_dash_polyfill(client: FlaskClient) ->
 def test_a_dash_without_its_polyfill_tag_is_reported(scripts_html: str) -> None:
     with pytest.raises(RuntimeError, match="polyfill"):
         scripts.trimmed(scripts_html)
+
+
+def test_dash_scripts_wait_for_the_first_paint(client: FlaskClient) -> None:
+    """Only the loader is a live script tag; Dash's wait in the inert template, in order."""
+    page = client.get("/training").get_data(as_text=True)
+    start = page.index(f'<template id="{scripts.LIST_ID}">')
+    end = page.index("</template>", start)
+    with client.application.test_request_context("/"):
+        loader, runtime = scripts.url("loader"), scripts.url("regenerator-runtime")
+    outside = re.findall(r'<script[^>]*\ssrc="([^"]+)"', page[:start] + page[end:])
+    assert outside == [loader]
+    listed = re.findall(r'<script src="([^"]+)"', page[start:end])
+    assert listed[0] == runtime and any("dash_renderer" in src for src in listed)
+    assert _served(client, "loader") == (scripts.STATIC_DIR / scripts.FILES["loader"]).read_bytes()

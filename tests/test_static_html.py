@@ -3,6 +3,7 @@ text as the components it was made of, the page's copy in its first answer, repl
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import dash
@@ -85,11 +86,13 @@ def test_static_html_is_one_component_on_the_wire() -> None:
 
 def test_the_page_arrives_with_its_copy(demo_client: FlaskClient) -> None:
     page = demo_client.get("/product-map?municipality=38").get_data(as_text=True)
-    entry = page[page.index('<div id="react-entry-point">'):page.index("</noscript>")]
+    entry = page[page.index('<div id="portal-first-paint">'):page.index("</noscript>")]
     assert "Product map</h1>" in entry
     assert "portal-chart-title" in entry  # each chart's finding, before any script
     assert '<option value="38" selected>' in entry  # the filters as the URL set them
     assert "<script" not in entry
+    # Nothing is named twice while the copy and React's page are both in the document.
+    assert re.findall(r'\sid="([^"]+)"', entry) == ["portal-first-paint", "react-entry-point"]
 
 
 @pytest.mark.browser
@@ -98,6 +101,8 @@ def test_react_replaces_the_copy(dash_duo: DashComposite, demo_app: dash.Dash) -
     dash_duo.driver.get(dash_duo.server_url + "/handbook")
     dash_duo.wait_for_text_to_equal("#main-content h1", "Handbook", timeout=10)
     assert not dash_duo.find_elements("._dash-loading")
+    assert not dash_duo.find_elements("#portal-first-paint")
+    assert dash_duo.find_element("#react-entry-point").is_displayed()
     assert len(dash_duo.find_elements("h1")) == 1
     # The requirements came as HTML and are in the page as if they were components.
     assert dash_duo.find_elements("#main-content .portal-requirement")

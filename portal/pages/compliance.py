@@ -29,6 +29,7 @@ from portal.components.figures import (
     SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
     bars,
+    cell_borders,
     styled,
     wrapped,
 )
@@ -236,7 +237,7 @@ def requirements_by_sector(data: ChartData) -> ChartView:
     x_text = [requirements[c] for c in xs]
     y_text = [wrapped(sectors.get(c, c), 18) for c in ys]
     figure = go.Figure(go.Heatmap(
-        z=share, x=x_text, y=y_text, zmin=0, zmax=100, xgap=2, ygap=2, hoverongaps=False,
+        z=share, x=x_text, y=y_text, zmin=0, zmax=100, hoverongaps=False,
         text=[[format_percent(v) if v is not None else "" for v in line] for line in share],
         texttemplate="%{text}", colorscale=BLUES, showscale=False,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
@@ -249,11 +250,11 @@ def requirements_by_sector(data: ChartData) -> ChartView:
         text=[[m[1] if m else "" for m in line] for line in other],
         customdata=[[m[2] if m else "" for m in line] for line in other],
         texttemplate="%{text}", textfont={"color": "#495057"}, showscale=False, zmin=0, zmax=1,
-        colorscale=[[0, NA_COLOUR], [1, "#ced4da"]], xgap=2, ygap=2, hoverongaps=False,
+        colorscale=[[0, NA_COLOUR], [1, "#ced4da"]], hoverongaps=False,
         hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>", name=SUPPRESSED_MARK)
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(side="top", autotickangles=[0, 90])
-    styled(figure, 190 + 40 * len(ys))
+    cell_borders(styled(figure, 190 + 40 * len(ys)))
     title = _requirement_finding(data, requirements, frame)
     table = pd.DataFrame({
         _("Sector"): [sectors.get(c, c) for c in frame["broad_sector"]],

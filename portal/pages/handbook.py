@@ -27,6 +27,7 @@ from portal.components.figures import (
     PALETTE,
     SUPPRESSED_COLOUR,
     SUPPRESSED_MARK,
+    cell_borders,
     styled,
     suppressed_trace,
 )
@@ -305,11 +306,11 @@ def _heatmap(frame: pd.DataFrame, sector_labels: Mapping[str, str],
         z=z, x=[requirements[c] for c in columns], y=[sector_labels[c] for c in rows],
         text=text, texttemplate="%{text}", customdata=hover,
         colorscale=BLUES, zmin=0, zmax=100,
-        hoverongaps=False, xgap=2, ygap=2,
+        hoverongaps=False,
         colorbar={"title": {"text": "%"}, "thickness": 12, "ticksuffix": "%"},
         hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>"))
     figure.update_yaxes(autorange="reversed", showgrid=False)
     figure.update_xaxes(tickangle=-35, showgrid=False)
     styled(figure, max(320, 150 + 40 * len(rows)))
     figure.update_layout(plot_bgcolor="#e9ecef")  # after styled(): gaps read as grey cells
-    return figure
+    return cell_borders(figure)
