@@ -75,7 +75,8 @@ datapackages: install demo-raw $(DEMO_RAW_2)/_demo.json
 	$(PY) -m etl build --raw $(DEMO_RAW_2) --out datapackages --version 1.1.0 --quiet
 
 # Interface translations (Babel). Translators edit portal/translations/{sq,sr_Latn}/…/messages.po;
-# sr_Cyrl is transliterated from sr_Latn; compiled .mo files are built, not committed.
+# sr_Cyrl is transliterated from sr_Latn; the portal compiles them in memory when it starts
+# (portal/catalogues.py), so `translations` only checks them and says how complete they are.
 TRANSLATIONS := portal/translations
 translations-extract: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --sort-output --omit-header -w 100 \
@@ -87,7 +88,6 @@ translations-update: translations-extract
 
 translations: install
 	$(PY) -m portal.catalogues
-	$(VENV)/bin/pybabel compile -d $(TRANSLATIONS) --statistics
 
 run: install demo-raw translations
 	$(PY) -m etl check $(DEMO_RAW) --quiet
@@ -121,12 +121,12 @@ scripts: npm
 # machine's PostgreSQL and Redis (tests/services.sh starts them when they are not running).
 PRODUCTION_TESTS := tests/test_portal_store.py tests/test_release_switch.py tests/test_charts.py \
 	tests/test_api_ckan.py tests/test_api_rest.py tests/test_dcat.py tests/test_catalog_core.py \
-	tests/test_config.py tests/test_release_history_pages.py
+	tests/test_config.py tests/test_release_history_pages.py tests/test_doctor.py
 .PHONY: services test-production
 services:
 	@tests/services.sh
 
-test: install browser axe translations locust services
+test: install browser axe translations locust services nginx
 	$(PY) -m pytest --headless
 	PORTAL_TEST_BACKEND=production $(PY) -m pytest --headless $(PRODUCTION_TESTS)
 
@@ -143,6 +143,14 @@ LOCUST := build/locust-venv/bin/locust
 locust:
 	@[ -x $(LOCUST) ] || { rm -rf build/locust-venv && $(PYTHON) -m venv build/locust-venv && \
 	  build/locust-venv/bin/pip install --quiet 'locust>=2.20,<3'; }
+
+# The deployment tests (tests/test_deploy.py) run Debian's nginx, as shipped in deploy/, in
+# front of the production server and check the systemd unit; they fail (never skip) without
+# them, so install them here.
+.PHONY: nginx
+nginx:
+	$(call debian,nginx,nginx,the deployment test needs nginx)
+	$(call debian,systemd-analyze,systemd,the deployment test checks the systemd unit)
 
 # wrk loads the CKAN API and Datasette in the API benchmark (bench/api.py, which also puts
 # Datasette in its own venv under build/bench); it fails clearly without wrk, so install it here.

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from portal import (
     api,
+    catalogues,
     delivery,
     downloads,
     embed,
@@ -26,23 +27,21 @@ from portal import (
     query,
     scripts,
     security,
+    site,
+    sitemap,
     vendor,
 )
 from portal import config as portal_config
 from portal.cache import DEFAULT_CACHE_CONFIG, cache
 from portal.catalog import schema_org
 from portal.components import chart
-from portal.i18n import N_, _, get_locale, remember_locale
+from portal.i18n import _, get_locale, remember_locale
 from portal.load.database import Store
+from portal.site import DESCRIPTION, SITE_TITLE
 
 PORTAL_DIR = Path(__file__).resolve().parent
 #: Where the ETL writes its Frictionless data packages, unless told otherwise.
 DEFAULT_PACKAGES_DIR = PORTAL_DIR.parent / "datapackages"
-
-
-SITE_TITLE = N_("North of Kosovo Product Map")
-DESCRIPTION = N_("Open data on producers and products in the North of Kosovo: maps, compliance, "
-                 "growth, training and business-to-business links.")
 
 
 class PortalDash(dash.Dash):
@@ -59,6 +58,9 @@ class PortalDash(dash.Dash):
         kwargs["title"] = str(escape(_(SITE_TITLE)))
         kwargs["metas"] = kwargs.get("metas", "").replace(
             str(escape(DESCRIPTION)), str(escape(_(DESCRIPTION))))
+        # Dash's page meta tags say the request's own URL: the canonical address instead.
+        kwargs["metas"] = kwargs["metas"].replace(
+            flask.request.host_url, site.absolute(dash.get_relative_path("/")))
         # schema.org JSON-LD of a package page or the data page, for dataset search engines.
         kwargs["metas"] += schema_org.head_script(self, _(SITE_TITLE), _(DESCRIPTION))
         kwargs["scripts"] = scripts.trimmed(kwargs["scripts"])
@@ -110,9 +112,14 @@ def create_app(
             (:mod:`portal.config`), e.g. ``CACHE_TYPE``, ``DATABASE_URL`` (any SQLAlchemy
             URL; else a SQLite file in the Flask instance folder).
     """
+    catalogues.check()  # a language without its catalogue stops here, not on a page
     # Defaults < PORTAL_* environment (portal.config) < explicit ``config``.
     settings: dict[str, Any] = {**DEFAULT_CACHE_CONFIG, **delivery.SETTINGS,
                                 **portal_config.from_environment(), **(config or {})}
+    if settings.get("BASE_URL"):  # normalised (and checked) when given explicitly, too
+        settings["BASE_URL"] = portal_config.base_url(settings["BASE_URL"])
+    if isinstance(settings.get("TRUSTED_PROXIES"), str):
+        settings["TRUSTED_PROXIES"] = portal_config.trusted_proxies(settings["TRUSTED_PROXIES"])
     settings["PACKAGES_DIR"] = resolve_packages_dir(
         packages_dir if packages_dir is not None else settings.get("PACKAGES_DIR")
     )
@@ -121,6 +128,7 @@ def create_app(
     server = flask.Flask("portal", static_folder=None)
     server.config.from_mapping(settings)
     cache.init_app(server)
+    site.trust_proxies(server)
     delivery.init_app(server)
     server.after_request(remember_locale)
     if not server.config.get("DATABASE_URL"):
@@ -137,6 +145,8 @@ def create_app(
         pages_folder=str(PORTAL_DIR / "pages"),
         assets_folder=str(PORTAL_DIR / "assets"),
         serve_locally=True,
+        # Under PORTAL_BASE_URL's path, which the proxy strips before passing requests on.
+        requests_pathname_prefix=site.prefix(settings.get("BASE_URL")),
         compress=True,
         index_string=layout.INDEX_STRING,
         title=SITE_TITLE,
@@ -153,6 +163,7 @@ def create_app(
     api.init_app(app)
     health.init_app(app)
     embed.init_app(app)
+    sitemap.init_app(app)
     security.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)

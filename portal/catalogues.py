@@ -1,23 +1,44 @@
-"""The Serbian Cyrillic catalogue, transliterated from the Serbian Latin one.
+"""The interface catalogues, compiled in memory from the ``.po`` files the package carries.
 
-Translators maintain ``sr_Latn``; ``sr_Cyrl`` is generated (``make translations``) so the
-two scripts never drift apart. Placeholders, markup, file names and Latin acronyms (CSV,
-HACCP, B2B…) are kept as they are: transliterating ``%(sector)s`` would break the message.
+Translators maintain ``translations/sq`` and ``translations/sr_Latn``; the Serbian Cyrillic
+catalogue is transliterated from the Latin one so the two scripts never drift apart
+(placeholders, markup, file names and Latin acronyms — CSV, HACCP, B2B… — are kept as they
+are: transliterating ``%(sector)s`` would break the message).
 
-``python -m portal.catalogues`` writes ``translations/sr_Cyrl/LC_MESSAGES/messages.po``.
+Why compiled here, when a process first needs them, rather than as ``.mo`` files: a
+compiled file is one more artefact that a wheel, a container image or a server install can
+lack — gettext then falls back to English without a word while ``<html lang>`` claims
+Albanian — or carry stale. The ``.po`` sources are in the package (``package-data``), a
+catalogue takes a few tens of milliseconds to compile, and a missing or unreadable one is a
+:class:`CatalogueError` when the app starts, one line naming the file.
+
+``python -m portal.catalogues`` compiles every catalogue and prints how much of each is
+translated (``make translations``).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import sys
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.support import Translations
 
 from etl.translit import latin_to_cyrillic
-from portal.i18n import TRANSLATIONS_DIR
+from portal.config import ConfigError
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+#: Babel identifiers of the catalogues translators keep, and of the one made from them.
+TRANSLATED = ("sq", "sr_Latn")
+CYRILLIC = "sr_Cyrl"
+CATALOGUES = (*TRANSLATED, CYRILLIC)
+#: The Cyrillic catalogue's source.
+_SOURCE = {CYRILLIC: "sr_Latn"}
 
 #: Spans copied unchanged: placeholders, ``%%``, ``[c]``, tags, `code`, file names, URLs and
 #: words in capitals or with digits (acronyms).
@@ -51,16 +72,56 @@ def cyrillic_catalogue(latin: Catalog) -> Catalog:
     return cyrillic
 
 
-def write_cyrillic(directory: Path = TRANSLATIONS_DIR) -> Path:
-    source = directory / "sr_Latn" / "LC_MESSAGES" / "messages.po"
-    target = directory / "sr_Cyrl" / "LC_MESSAGES" / "messages.po"
-    with source.open("rb") as handle:
-        latin = read_po(handle, locale="sr_Latn")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        write_po(handle, cyrillic_catalogue(latin), width=100)
-    return target
+class CatalogueError(ConfigError):
+    """A catalogue the package should carry is missing or unreadable."""
+
+
+def path(locale: str) -> Path:
+    """The ``.po`` file of a translated catalogue (Babel identifier, e.g. ``sr_Latn``)."""
+    return TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po"
+
+
+def catalogue(locale: str) -> Catalog:
+    """The catalogue of ``locale``: read from its ``.po`` file, or transliterated."""
+    source = path(_SOURCE.get(locale, locale))
+    try:
+        with source.open("rb") as handle:
+            read = read_po(handle, locale=_SOURCE.get(locale, locale), abort_invalid=True)
+    except (OSError, PoFileError) as error:
+        reason = "missing" if isinstance(error, FileNotFoundError) else f"unreadable ({error})"
+        raise CatalogueError(f"the {locale} interface catalogue {source} is {reason}: the "
+                             "portal would show that language in English") from None
+    return cyrillic_catalogue(read) if locale in _SOURCE else read
+
+
+@cache
+def compiled(locale: str) -> Translations:
+    """``locale``'s catalogue, compiled once per process."""
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue(locale))
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def check() -> None:
+    """Compile every catalogue now, so that a missing one stops the start, not a page."""
+    for locale in CATALOGUES:
+        compiled(locale)
+
+
+def statistics() -> list[str]:
+    """One line per catalogue: how many of the template's messages it translates."""
+    lines = []
+    for locale in CATALOGUES:
+        messages = [m for m in catalogue(locale) if m.id]
+        done = sum(1 for m in messages if m.string and not m.fuzzy)
+        lines.append(f"{locale}: {done} of {len(messages)} messages translated")
+    return lines
 
 
 if __name__ == "__main__":
-    print(f"wrote {write_cyrillic()}", file=sys.stderr)
+    try:
+        check()
+        print("\n".join(statistics()), file=sys.stderr)
+    except CatalogueError as error:
+        sys.exit(f"error: {error}")

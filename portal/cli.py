@@ -1,5 +1,6 @@
 """Command line: ``python -m portal serve [--packages DIR] [--host H] [--port P] [--debug]
-[--production [--workers N] [--threads T]]``.
+[--production [--workers N] [--threads T]]`` and ``python -m portal doctor [--packages DIR]``
+(:mod:`portal.doctor`).
 
 Without ``--production`` the Flask/Dash development server runs (one process, optional dev
 tools); with it, gunicorn does (:mod:`portal.serve`).
@@ -11,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from portal import doctor
 from portal import serve as production
 from portal.app import DEFAULT_PACKAGES_DIR, create_app, resolve_packages_dir
 from portal.config import ConfigError
@@ -58,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=8050, help="TCP port to listen on (default: %(default)s)"
     )
     serve.add_argument("--debug", action="store_true", help="enable Dash dev tools and auto-reload")
+    doctor_command = commands.add_parser(
+        "doctor", help="check an install: configuration, catalogues, base URL, the published "
+                       "release, database, cache, DCAT (exit 0 only when all hold)")
+    doctor_command.add_argument("--packages", type=Path, metavar="DIR",
+                                help=f"directory of data packages (default: $PORTAL_PACKAGES, "
+                                     f"else {DEFAULT_PACKAGES_DIR})")
     serve.add_argument(
         "--production", action="store_true",
         help="serve with gunicorn (several worker processes, no debug) instead of the "
@@ -106,9 +114,22 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def check(args: argparse.Namespace) -> int:
+    """``doctor``: one line per check on standard output; 0 only when all hold."""
+    try:
+        packages_dir = resolve_packages_dir(args.packages)
+    except NotADirectoryError as error:
+        return _usage_error(str(error))
+    findings = doctor.run(packages_dir)
+    print("\n".join(finding.line() for finding in findings))
+    return 0 if doctor.healthy(findings) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status (argparse exits 2 on usage errors)."""
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "doctor":
+        return check(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

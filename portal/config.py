@@ -11,13 +11,14 @@ what is wrong, never the value of a secret or the password inside a URL.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,12 @@ CACHE_URL = "PORTAL_CACHE_URL"
 PACKAGES = "PORTAL_PACKAGES"
 SECRET_KEY = "PORTAL_SECRET_KEY"
 WORKERS = "PORTAL_WORKERS"
+BASE_URL = "PORTAL_BASE_URL"
+TRUSTED_PROXIES = "PORTAL_TRUSTED_PROXIES"
+ACCEL_REDIRECT = "PORTAL_ACCEL_REDIRECT"
 #: Every variable this module reads, for documentation and tests.
-VARIABLES = (DATABASE_URL, CACHE_URL, PACKAGES, SECRET_KEY, WORKERS)
+VARIABLES = (DATABASE_URL, CACHE_URL, PACKAGES, SECRET_KEY, WORKERS, BASE_URL, TRUSTED_PROXIES,
+             ACCEL_REDIRECT)
 
 #: Redis keys of this portal start with this (several apps may share one Redis).
 CACHE_KEY_PREFIX = "nkpm:"
@@ -114,6 +119,36 @@ def packages_dir(value: str) -> Path:
     return path
 
 
+def base_url(value: str) -> str:
+    """``PORTAL_BASE_URL``: an absolute http(s) URL, normalised to end with ``/``."""
+    text = value.strip()
+    parts = urlsplit(text)
+    example = "such as https://data.example.org/"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{BASE_URL} must be an absolute http:// or https:// URL {example}, "
+                          f"got {text!r}")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ConfigError(f"{BASE_URL} cannot have a query string or a fragment, got {text!r}")
+    if parts.username or parts.password:
+        raise ConfigError(f"{BASE_URL} cannot carry a user name or password")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, "", ""))
+
+
+def trusted_proxies(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``PORTAL_TRUSTED_PROXIES``: addresses or networks, separated by commas."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{TRUSTED_PROXIES} must list IP addresses or networks separated "
+                              f"by commas (e.g. 127.0.0.1,10.0.0.0/8), got {item!r}") from None
+    return tuple(networks)
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask settings from the ``PORTAL_*`` variables of ``environ`` (default ``os.environ``).
 
@@ -142,6 +177,16 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     else:
         settings["SECRET_KEY"] = settings[_SECRET_KEY_GENERATED] = secrets.token_hex(32)
     settings["WORKERS"] = workers(env.get(WORKERS))
+    if env.get(BASE_URL, "").strip():
+        settings["BASE_URL"] = base_url(env[BASE_URL])
+    if env.get(TRUSTED_PROXIES, "").strip():
+        settings["TRUSTED_PROXIES"] = trusted_proxies(env[TRUSTED_PROXIES])
+    if env.get(ACCEL_REDIRECT, "").strip():
+        location = env[ACCEL_REDIRECT].strip()
+        if not location.startswith("/") or "?" in location:
+            raise ConfigError(f"{ACCEL_REDIRECT} must be the path of nginx's internal location "
+                              f"over the published folder, such as /_published/, got {location!r}")
+        settings["ACCEL_REDIRECT"] = location
     return settings
 
 

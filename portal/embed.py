@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from portal import query, scripts, vendor
 from portal.components import chart, filters
 from portal.i18n import DEFAULT_LOCALE, PARAM, _, get_locale
+from portal.site import absolute
 
 URL_PREFIX = "/embed"
 #: The endpoint of the embed view (what :mod:`portal.security` opens to framing).
@@ -104,7 +105,7 @@ def portal_url(chart_id: str, active: Mapping[str, str]) -> str:
         params[PARAM] = get_locale()
     query_string = f"?{urlencode(params)}" if params else ""
     page = page_of(chart_id) or "/"
-    return flask.request.host_url.rstrip("/") + _path(page) + query_string + f"#chart-{chart_id}"
+    return absolute(_path(page)) + query_string + f"#chart-{chart_id}"
 
 
 def _json_block(value: object) -> Markup:
@@ -129,7 +130,7 @@ def view(chart_id: str) -> flask.Response:
     height = shown.figure.get("layout", {}).get("height")
     config = {**chart.GRAPH_CONFIG, "toImageButtonOptions": {
         **chart.GRAPH_CONFIG["toImageButtonOptions"], "filename": chart_id}}
-    absolute_csv = flask.request.host_url.rstrip("/") + chart.csv_url(chart_id, active)
+    absolute_csv = absolute(chart.csv_url(chart_id, active))
     note = (f'<p class="small text-warning-emphasis mb-2">{escape(shown.note)}</p>'
             if shown.note else "")
     stylesheets = "\n".join(

@@ -3,8 +3,8 @@
 The portal speaks English (``en``), Albanian (``sq``) and Serbian in Latin
 (``sr-Latn``) and Cyrillic (``sr-Cyrl``) script. Messages live in gettext
 catalogues under ``portal/translations`` (Babel: ``make translations-extract``,
-``translations-update``, ``translations``); the Cyrillic catalogue is transliterated
-from the Latin one (see :mod:`portal.catalogues`). Code labels do not pass through
+``translations-update``), compiled when first needed; the Cyrillic catalogue is
+transliterated from the Latin one (see :mod:`portal.catalogues`). Code labels do not pass through
 here: they come in all four languages from the published schemas (:mod:`portal.labels`).
 
 Messages use gettext's ``%(name)s`` placeholders so that ``pybabel extract`` flags
@@ -18,12 +18,11 @@ cookie (set whenever a page is opened with ``?lang=``), the browser's
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
-from pathlib import Path
 
 import flask
 from babel import Locale, dates, numbers
-from babel.support import Translations
+
+from portal import catalogues
 
 DEFAULT_LOCALE = "en"
 #: BCP 47 tags the portal speaks, in the order of the language switch.
@@ -31,7 +30,6 @@ LOCALES = ("en", "sq", "sr-Latn", "sr-Cyrl")
 #: Each language's name in itself (the same in every interface language).
 NATIVE_NAMES = {"en": "English", "sq": "Shqip", "sr-Latn": "Srpski", "sr-Cyrl": "Српски"}
 PARAM = COOKIE = "lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 #: A catalogue that overrides the per-request one (tests use a pseudo-locale to find
 #: strings that bypass :func:`_`); None in normal use.
@@ -48,12 +46,11 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
     return message
 
 
-@lru_cache(maxsize=len(LOCALES))
 def translations(locale: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``locale`` (English needs none)."""
     if locale == DEFAULT_LOCALE:
         return gettext.NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [babel_id(locale)], domain="messages")
+    return catalogues.compiled(babel_id(locale))
 
 
 def _(message: str, **params: object) -> str:

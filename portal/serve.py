@@ -122,6 +122,9 @@ def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
         "keepalive": 5,
         "limit_request_line": LIMIT_REQUEST_LINE,
         "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
+        # Forwarded headers are the app's to judge (PORTAL_TRUSTED_PROXIES, portal/site.py);
+        # gunicorn would otherwise trust X-Forwarded-Proto from any local process.
+        "secure_scheme_headers": {},
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",

@@ -18,7 +18,9 @@ from dash.development.base_component import Component
 from flask.testing import FlaskClient
 
 from portal import catalogues, i18n, layout
-from portal.i18n import LOCALES, TRANSLATIONS_DIR
+from portal.app import create_app
+from portal.catalogues import TRANSLATIONS_DIR
+from portal.i18n import LOCALES
 from tests.conftest import DEMO_PACKAGES
 from tests.pages_helpers import nodes
 
@@ -33,8 +35,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 
 def _catalogue(locale: str):
-    with (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        return read_po(handle, locale=locale)
+    return catalogues.catalogue(locale)
 
 
 def _template():
@@ -112,10 +113,36 @@ def test_the_cyrillic_catalogue_is_the_latin_one_transliterated() -> None:
     assert sample == "Преузми %(n)s CSV [c] за људе"
 
 
-def test_every_catalogue_is_compiled() -> None:
-    for locale in ("sq", "sr_Latn", "sr_Cyrl"):
-        assert (TRANSLATIONS_DIR / locale / "LC_MESSAGES" / "messages.mo").is_file(), \
-            "run `make translations`"
+def test_the_compiled_catalogues_are_the_po_files() -> None:
+    for locale in LOCALES[1:]:
+        compiled = i18n.translations(locale)
+        for message in _catalogue(i18n.babel_id(locale)):
+            if message.id and isinstance(message.id, str):
+                assert compiled.gettext(message.id) == message.string, (locale, message.id)
+
+
+@pytest.mark.parametrize("damage", ["missing", "unreadable"])
+def test_a_missing_catalogue_stops_the_start_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """…instead of a portal that shows Albanian pages in English (the old silent fallback)."""
+    for locale in catalogues.TRANSLATED:
+        target = tmp_path / locale / "LC_MESSAGES" / "messages.po"
+        target.parent.mkdir(parents=True)
+        target.write_bytes(catalogues.path(locale).read_bytes())
+    broken = tmp_path / "sr_Latn" / "LC_MESSAGES" / "messages.po"
+    if damage == "missing":
+        broken.unlink()
+    else:
+        broken.write_text("<<<<<<< HEAD (a merge conflict left in)\n", encoding="utf-8")
+    monkeypatch.setattr(catalogues, "TRANSLATIONS_DIR", tmp_path)
+    catalogues.compiled.cache_clear()
+    try:
+        with pytest.raises(catalogues.CatalogueError) as raised:
+            create_app(None, {"TESTING": True})
+    finally:
+        catalogues.compiled.cache_clear()
+    message = str(raised.value)
+    assert "\n" not in message and str(broken) in message and damage in message
 
 
 # --- pages in every language -------------------------------------------------------------------

@@ -34,11 +34,11 @@ from flask import Blueprint, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, GEO, PROV, RDF, RDFS, SKOS, XSD
 
-from portal.app import DESCRIPTION, SITE_TITLE
 from portal.catalog import http, model, schema_org
 from portal.catalog.model import Catalogue, Download, Package, Resource
 from portal.catalog.schema_org import Agent, Site, Spatial
 from portal.i18n import translations
+from portal.site import DESCRIPTION, SITE_TITLE
 
 #: Open namespace: rdflib's closed ``DCAT`` predates DCAT 3 (``dcat:version``).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -26,6 +26,7 @@ from portal.catalog import model
 from portal.catalog.model import Catalogue, Download, Package
 from portal.i18n import get_locale
 from portal.labels import localised_text
+from portal.site import origin
 
 #: The portal's package pages, relative to Dash's prefix (the page is another module's).
 PACKAGE_PAGE = "/data/{name}"
@@ -200,7 +201,8 @@ def licence_url(package: Package) -> str | None:
 
 @dataclass(frozen=True)
 class Site:
-    """Where this request reached the portal: the host's URL and Dash's requests prefix.
+    """The portal's canonical origin (``PORTAL_BASE_URL``'s, else this request's) and Dash's
+    requests prefix.
 
     Passed explicitly rather than read with ``dash.get_relative_path``, which follows
     whichever Dash app of the process was created or called last.
@@ -226,7 +228,8 @@ class Site:
 
 
 def site(requests_prefix: str) -> Site:
-    return Site(flask.request.host_url, requests_prefix)
+    """The canonical address (:mod:`portal.site`) under Dash's requests prefix."""
+    return Site(origin(), requests_prefix)
 
 
 def all_downloads(package: Package) -> list[tuple[Download, model.Resource | None]]:

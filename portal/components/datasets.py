@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import dash
-import flask
 from dash import dcc, html
 from dash.development.base_component import Component
 
@@ -23,6 +22,7 @@ from portal.downloads import format_size
 from portal.i18n import N_, _, format_number, get_locale
 from portal.labels import localised_text
 from portal.layout import icon
+from portal.site import absolute
 
 #: Where the catalogue lives; package and table pages hang below it.
 DATA_PATH = "/data"
@@ -84,13 +84,6 @@ def catalogue_path(**params: str) -> str:
     """The catalogue, searching for ``params`` (e.g. ``theme="growth"``)."""
     query = urlencode(params)
     return dash.get_relative_path(DATA_PATH) + (f"?{query}" if query else "")
-
-
-def absolute(path: str) -> str:
-    """``path`` as a full address (for citations, which leave the site)."""
-    if not flask.has_request_context():
-        return path
-    return flask.request.host_url.rstrip("/") + path
 
 
 def api_links(package: str, resource: str) -> list[tuple[str, str]]:

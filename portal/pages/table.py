@@ -21,7 +21,6 @@ from portal.catalog.model import Catalogue, Package, Resource
 from portal.components import preview
 from portal.components.datasets import (
     DATA_PATH,
-    absolute,
     api_links,
     breadcrumb,
     button_row,
@@ -46,6 +45,7 @@ from portal.components.disclosure import (
 from portal.components.page import bind_callbacks, heading, no_data, release_line
 from portal.i18n import N_, _, format_date, format_number
 from portal.layout import icon
+from portal.site import absolute
 
 NAME = N_("Data table")
 

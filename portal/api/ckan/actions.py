@@ -15,9 +15,9 @@ import dash
 from portal.api.ckan import dicts
 from portal.api.ckan.errors import clip, invalid, not_found
 from portal.api.ckan.registry import ACTIONS, Call, action
-from portal.api.ckan.urls import absolute
 from portal.catalog import rows
 from portal.catalog.model import Catalogue, Package
+from portal.site import DESCRIPTION, SITE_TITLE, absolute
 
 #: The CKAN release whose read API this one follows.
 CKAN_VERSION = "2.10.0"
@@ -119,8 +119,6 @@ def organization_list(call: Call) -> list[Any]:
 @action()
 def status_show(call: Call) -> dict[str, Any]:
     """Return the site's title, address, CKAN compatibility version and extensions."""
-    from portal.app import DESCRIPTION, SITE_TITLE  # the app imports this module's package
-
     del call
     return {"site_title": SITE_TITLE, "site_description": DESCRIPTION,
             "site_url": absolute(dash.get_relative_path("/")).rstrip("/"),

@@ -19,10 +19,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from portal.api.ckan.urls import absolute
 from portal.catalog import model
 from portal.catalog.model import Catalogue, Download, Package, Resource
 from portal.labels import localised_text
+from portal.site import absolute
 
 #: Titles of the package-level files offered as extra resources of a dataset.
 _FILE_TITLES = {"archive": "Whole data package ({format})",

@@ -5,17 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dash
-import flask
 
 from portal.api.ckan.errors import clip
+from portal.site import absolute
 
 #: Where the API lives, relative to Dash's routes prefix (CKAN's layout).
 URL_PREFIX = "/api"
-
-
-def absolute(relative: str) -> str:
-    """An absolute URL for a path of this portal."""
-    return flask.request.host_url.rstrip("/") + relative
 
 
 def action_path(name: str) -> str:
