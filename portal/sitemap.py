@@ -10,13 +10,13 @@ are no pages to index, and names the sitemap.
 
 from __future__ import annotations
 
-from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 import dash
 import flask
 
 from portal import query
+from portal.components.datasets import page_path
 from portal.i18n import DEFAULT_LOCALE, LOCALES, PARAM
 from portal.layout import nav_pages
 from portal.site import absolute
@@ -33,9 +33,8 @@ def _locations() -> list[str]:
     paths = [page["relative_path"] for page in nav_pages()]
     release = query.current_release()
     for name, package in (release.packages if release else {}).items():
-        page = dash.get_relative_path(f"/data/{quote(name)}")
-        paths.append(page)
-        paths += [f"{page}/{quote(r['name'])}" for r in package.get("resources", [])]
+        paths.append(page_path(name))
+        paths += [page_path(name, r["name"]) for r in package.get("resources", [])]
     return [absolute(path) for path in paths]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import socket
 import uuid
 import weakref
 from collections.abc import Iterator
@@ -215,3 +216,10 @@ def pytest_setup_options() -> Options:
     ):
         options.add_argument(argument)
     return options
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

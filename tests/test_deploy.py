@@ -26,6 +26,7 @@ import requests
 from ckanapi import RemoteCKAN
 
 from portal import config
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx-nkpm.conf"
@@ -33,12 +34,6 @@ UNIT = ROOT / "deploy" / "nkpm-portal.service"
 ENVIRONMENT = ROOT / "deploy" / "nkpm-portal.env"
 STARTUP_TIMEOUT = 90
 _URL = re.compile(r"https?://[^\s\"'<>\\)]+")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], log: Path, **kwargs: object) -> None:
@@ -98,7 +93,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obj
                     "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
                     "-keyout", str(key), "-out", str(certificate)],
                    check=True, capture_output=True)
-    portal_port, https_port, http_port = _free_port(), _free_port(), _free_port()
+    portal_port, https_port, http_port = free_port(), free_port(), free_port()
     base = f"https://localhost:{https_port}/"
 
     env = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -28,7 +27,7 @@ import pytest
 
 from portal import catalogues, i18n
 from portal.layout import nav_pages
-from tests.conftest import DEMO_PACKAGES
+from tests.conftest import DEMO_PACKAGES, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A package page and a table page, beside the navigation's.
@@ -108,12 +107,6 @@ def installed(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     return python
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 - loopback only
         return answer.read().decode()
@@ -129,7 +122,7 @@ def test_the_installed_portal_speaks_all_four_languages(
 
     published = tmp_path / "published"
     shutil.copytree(DEMO_PACKAGES, published, ignore=shutil.ignore_patterns(".lock"))
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("PORTAL_") and key != "PYTHONPATH"}
     server = subprocess.Popen(

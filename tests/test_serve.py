@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,11 @@ import requests
 from dash.testing.wait import until
 
 from portal import cli, serve
-from tests.conftest import DEMO_PACKAGES
+from tests.conftest import DEMO_PACKAGES, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "north-kosovo-product-map"
 STARTUP_TIMEOUT = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> set[int]:
@@ -46,7 +39,7 @@ def _get(url: str, **kwargs: object) -> requests.Response:
 @pytest.fixture
 def production_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """The portal under gunicorn on the demo release, with its own SQLite database."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite'}"}
     env.pop(serve.WORKERS_ENV, None)
     log = (tmp_path / "serve.log").open("wb")
@@ -144,7 +137,7 @@ def test_an_unusable_database_stops_the_start_in_one_line(tmp_path: Path) -> Non
            "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/secret-password.sqlite"}
     done = subprocess.run(
         [sys.executable, "-m", "portal", "serve", "--production", "--packages",
-         str(DEMO_PACKAGES), "--port", str(_free_port())],
+         str(DEMO_PACKAGES), "--port", str(free_port())],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "cannot open the database" in done.stderr
