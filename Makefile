@@ -8,7 +8,7 @@ DEMO_RAW := build/demo-raw
 DEMO_RAW_2 := build/demo-raw-wave2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench lint install browser demo-raw datapackages clean \
+.PHONY: run test bench lint install browser demo-raw datapackages clean documents \
 	translations translations-extract translations-update
 
 # $(call debian,COMMAND,PACKAGE,WHY): install Debian's PACKAGE when COMMAND is missing (as root),
@@ -89,7 +89,25 @@ translations-update: translations-extract
 translations: install
 	$(PY) -m portal.catalogues
 
-run: install demo-raw translations
+# The publications (portal/publications) lay out PDFs with WeasyPrint, which needs Pango, in
+# Debian's DejaVu fonts (Albanian and both Serbian scripts), and draw their charts in Chromium;
+# the tests read them back with poppler's pdftotext.
+.PHONY: documents
+documents: browser
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! fc-list | grep -q 'DejaVuSans.ttf' \
+	    || ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's Pango and DejaVu fonts for the publications…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig poppler-utils; \
+	  else \
+	    echo "The publications need Pango and DejaVu fonts. Run: sudo apt-get install -y" \
+	         "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig poppler-utils"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+run: install demo-raw translations documents
 	$(PY) -m etl check $(DEMO_RAW) --quiet
 	$(PY) -m portal serve
 
@@ -126,14 +144,14 @@ PRODUCTION_TESTS := tests/test_portal_store.py tests/test_release_switch.py test
 services:
 	@tests/services.sh
 
-test: install browser axe translations locust services nginx
+test: install browser axe translations locust services nginx documents
 	$(PY) -m pytest --headless
 	PORTAL_TEST_BACKEND=production $(PY) -m pytest --headless $(PRODUCTION_TESTS)
 
 test-production: install translations services
 	PORTAL_TEST_BACKEND=production $(PY) -m pytest --headless $(PRODUCTION_TESTS)
 
-bench: install browser lighthouse wrk locust
+bench: install browser lighthouse wrk locust documents
 	$(PY) -m bench
 
 # Locust drives the load and fault tests (tests/test_faults.py) and the production benchmark

@@ -1,9 +1,11 @@
-"""`python -m bench [--only etl|history|portal|api|production] [--enterprises N] [--attendance N]`:
+"""`python -m bench [--only etl|history|portal|api|production|publications] [--enterprises N]
+[--attendance N]`:
 generate the input, run each benchmark, print the figures and write them to bench/results/.
 
 `etl` is the pipeline at national scale (bench.json); `history` a build on top of three
 earlier releases against the same build without history (history.json, also in bench.json);
-`portal` is the dashboard's speed in
+`publications` the documents of the demo release (publications.json); `portal` is the
+dashboard's speed in
 Chromium and Lighthouse (portal.json); `api` is the CKAN read API under load beside Datasette
 (api.json); `production` is the deployed portal (gunicorn workers, SQLite or PostgreSQL with
 Redis) under locust, and the 100,000-business release loaded and charted (production.json).
@@ -20,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import anonymise, api, check, history, portal, production, publish
+from bench import anonymise, api, check, history, portal, production, publications, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--attendance", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", choices=("etl", "history", "portal", "api", "production"),
+    parser.add_argument("--only", choices=("etl", "history", "portal", "api", "production",
+                                                   "publications"),
                         help="run one part: the ETL pipeline, the portal (dashboard), the "
                              "CKAN API beside Datasette or the production server under load")
     parser.add_argument("--production-seconds", type=int, default=production.SECONDS,
@@ -61,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if result["target"]["met"] else 1
     if args.only == "portal":
         _portal(args.work, out, machine)
+        return 0
+    if args.only == "publications":
+        _publications(args.work, out, machine)
         return 0
     if args.only == "api":
         return 1 if "failed" in _api(args, out, machine) else 0
@@ -101,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(history.summary(result["history"])))
     if args.only is None:
         result["portal"] = _portal(args.work, out, machine)
+        result["publications"] = _publications(args.work, out, machine)
         result["api"] = _api(args, out, machine)
         result["production"] = _production(args, out, machine)
         (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -125,6 +132,16 @@ def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, obje
     print("\nPortal (dashboard), measured in this run against a one-chart Dash app:")
     print("\n".join(portal.summary(result)))
     print(f"written to {out / 'portal.json'}")
+    return result
+
+
+def _publications(work: Path, out: Path, machine: dict[str, object]) -> dict[str, object]:
+    """Every document of the demo release in four languages: publications.json."""
+    print("publications: the report and handbooks of the demo release…", file=sys.stderr)
+    result = {"machine": machine, **publications.bench_publications(work)}
+    (out / "publications.json").write_text(json.dumps(result, indent=1) + "\n")
+    print("\nPublications (demo release):")
+    print("\n".join(publications.summary(result)))
     return result
 
 

@@ -1,14 +1,15 @@
 """The handbook's `requirements` resource: what a business needs to trade formally, by sector.
 
-The reference half (authority, legal basis, steps in English, Albanian and Serbian) is read from
-``etl/reference/requirements.csv`` and ``requirement_scopes.csv`` (see ``SOURCES.md``). The
-numbers beside it come only from published cells of the protected tables
-``compliance_<requirement>_by_sector``, never from the survey, so the handbook cannot reveal
-anything disclosure control has suppressed.
+The reference half (authority, legal basis, steps and the documents asked for, in English,
+Albanian and Serbian) is read from ``etl/reference/requirements.csv`` and
+``requirement_scopes.csv`` (see ``SOURCES.md``). The numbers beside it come only from
+published cells of the protected tables ``compliance_<requirement>_by_sector``, never from the
+survey, so the handbook cannot reveal anything disclosure control has suppressed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from etl.anonymise.release import AnonymisedRelease
 
 __all__ = [
+    "DOCUMENT_SEPARATOR",
     "LANGUAGES",
     "REQUIREMENT_CODES",
     "STEP_SEPARATOR",
@@ -40,17 +42,20 @@ LANGUAGES = ("en", "sq", "sr")
 """Languages of the reference texts; Serbian is Latin script (Cyrillic is derived, never typed)."""
 STEP_SEPARATOR = " | "
 """Separates the steps inside a ``steps_<lang>`` field (sentences may contain ';' and '.')."""
+DOCUMENT_SEPARATOR = STEP_SEPARATOR
+"""Separates the documents inside a ``documents_<lang>`` field, as the steps."""
 
 _REQUIREMENT_COLUMNS = ("requirement", "applies_to", "authority_en", "authority_sq",
                         "authority_sr", "legal_basis", "steps_en", "steps_sq", "steps_sr",
-                        "unconfirmed", "source")
+                        "documents_en", "documents_sq", "documents_sr", "unconfirmed", "source")
 _SCOPE_COLUMNS = ("code", "label_en", "label_sq", "label_sr")
 #: Fields that may be empty: domain-facts gives no legal basis for some requirements.
 _OPTIONAL = frozenset({"legal_basis"})
 
 TABLE_COLUMNS = ("broad_sector", "requirement", "applies_to", "authority_en", "authority_sq",
                  "authority_sr", "legal_basis", "steps_en", "steps_sq", "steps_sr",
-                 "businesses_applicable", "businesses_meeting", "share_meeting_pct", "status")
+                 "documents_en", "documents_sq", "documents_sr", "businesses_applicable",
+                 "businesses_meeting", "share_meeting_pct", "status")
 MET, GAP = "met", "gap"
 PUBLISHED, SUPPRESSED, NOT_APPLICABLE = "published", "suppressed", "not_applicable"
 
@@ -58,7 +63,8 @@ PUBLISHED, SUPPRESSED, NOT_APPLICABLE = "published", "suppressed", "not_applicab
 @dataclass(frozen=True)
 class Requirement:
     """One requirement for trading formally: who must meet it, who enforces it, on what basis
-    and how (2-3 steps per language); ``unconfirmed`` flags facts the sources leave open."""
+    and how (2-3 steps per language), with the documents the authority asks for (1-4 per
+    language); ``unconfirmed`` flags facts the sources leave open."""
 
     requirement: str
     applies_to: str
@@ -69,6 +75,9 @@ class Requirement:
     steps_en: tuple[str, ...]
     steps_sq: tuple[str, ...]
     steps_sr: tuple[str, ...]
+    documents_en: tuple[str, ...]
+    documents_sq: tuple[str, ...]
+    documents_sr: tuple[str, ...]
     unconfirmed: bool
     source: str
 
@@ -77,6 +86,9 @@ class Requirement:
 
     def steps(self, lang: str) -> tuple[str, ...]:
         return getattr(self, f"steps_{_lang(lang)}")
+
+    def documents(self, lang: str) -> tuple[str, ...]:
+        return getattr(self, f"documents_{_lang(lang)}")
 
 
 def _lang(lang: str) -> str:
@@ -108,28 +120,53 @@ def requirement_scopes() -> dict[str, dict[str, str]]:
     return {code: dict(labels) for code, labels in _scopes().items()}
 
 
+def _items(text: str, where: str, what: str, fewest: int, most: int,
+           separator: str) -> tuple[str, ...]:
+    items = tuple(s.strip() for s in text.split(separator.strip())) if text.strip() else ()
+    blank = sum(not item for item in items)
+    if not fewest <= len(items) <= most or blank:
+        raise ValueError(f"{where}: expected {fewest}-{most} non-empty {what} separated by "
+                         f"{separator!r}, found {len(items)}"
+                         + (f" ({blank} empty)" if blank else ""))
+    return items
+
+
 def _steps(text: str, where: str) -> tuple[str, ...]:
-    steps = tuple(s.strip() for s in text.split(STEP_SEPARATOR.strip()))
-    if not 2 <= len(steps) <= 3 or not all(steps):
-        raise ValueError(f"{where}: expected 2-3 non-empty steps separated by "
-                         f"{STEP_SEPARATOR!r}, found {len(steps)}")
-    return steps
+    return _items(text, where, "steps", 2, 3, STEP_SEPARATOR)
+
+
+def _documents(text: str, where: str) -> tuple[str, ...]:
+    return _items(text, where, "documents", 1, 4, DOCUMENT_SEPARATOR)
+
+
+def _per_language(row: dict[str, str], where: str, column: str,
+                  parse: Callable[[str, str], tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    out = {lang: parse(row[f"{column}_{lang}"], f"{where}, column {column}_{lang}")
+           for lang in LANGUAGES}
+    counts = {f"{column}_{lang}": len(items) for lang, items in out.items()}
+    if len(set(counts.values())) != 1:
+        found = ", ".join(f"{name}: {n}" for name, n in counts.items())
+        raise ValueError(f"{where}, columns {', '.join(counts)}: the languages give different "
+                         f"numbers of {column} ({found})")
+    return out
 
 
 def _requirement(row: dict[str, str], where: str) -> Requirement:
     empty = [k for k, v in row.items() if not v and k not in _OPTIONAL]
     if empty:
-        raise ValueError(f"{where}: empty fields {empty}")
+        raise ValueError(f"{where}, {'column' if len(empty) == 1 else 'columns'} "
+                         f"{', '.join(empty)}: empty")
     if row["unconfirmed"] not in ("yes", "no"):
         raise ValueError(f"{where}: unconfirmed must be 'yes' or 'no', not {row['unconfirmed']!r}")
-    steps = {lang: _steps(row[f"steps_{lang}"], f"{where}, steps_{lang}") for lang in LANGUAGES}
-    if len({len(s) for s in steps.values()}) != 1:
-        raise ValueError(f"{where}: the languages give different numbers of steps")
+    steps = _per_language(row, where, "steps", _steps)
+    documents = _per_language(row, where, "documents", _documents)
     return Requirement(
         requirement=row["requirement"], applies_to=row["applies_to"],
         authority_en=row["authority_en"], authority_sq=row["authority_sq"],
         authority_sr=row["authority_sr"], legal_basis=row["legal_basis"],
         steps_en=steps["en"], steps_sq=steps["sq"], steps_sr=steps["sr"],
+        documents_en=documents["en"], documents_sq=documents["sq"],
+        documents_sr=documents["sr"],
         unconfirmed=row["unconfirmed"] == "yes", source=row["source"])
 
 
@@ -215,6 +252,8 @@ def requirements_table(release: AnonymisedRelease) -> pd.DataFrame:
                 "authority_sq": ref.authority_sq, "authority_sr": ref.authority_sr,
                 "legal_basis": ref.legal_basis,
                 **{f"steps_{lang}": STEP_SEPARATOR.join(ref.steps(lang)) for lang in LANGUAGES},
+                **{f"documents_{lang}": DOCUMENT_SEPARATOR.join(ref.documents(lang))
+                   for lang in LANGUAGES},
                 **_numbers(table, f"req_{ref.requirement}", sector),
             })
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))

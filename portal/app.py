@@ -37,6 +37,7 @@ from portal.catalog import schema_org
 from portal.components import chart
 from portal.i18n import _, get_locale, remember_locale
 from portal.load.database import Store
+from portal.publications import views as publications
 from portal.site import DESCRIPTION, SITE_TITLE
 
 PORTAL_DIR = Path(__file__).resolve().parent
@@ -164,6 +165,7 @@ def create_app(
     health.init_app(app)
     embed.init_app(app)
     sitemap.init_app(app)
+    publications.init_app(app)
     security.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)

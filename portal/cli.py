@@ -1,6 +1,7 @@
 """Command line: ``python -m portal serve [--packages DIR] [--host H] [--port P] [--debug]
 [--production [--workers N] [--threads T]]`` and ``python -m portal doctor [--packages DIR]``
-(:mod:`portal.doctor`).
+(:mod:`portal.doctor`),
+``python -m portal publications [--release V] [--lang L] [--out DIR]`` (:mod:`portal.publications`).
 
 Without ``--production`` the Flask/Dash development server runs (one process, optional dev
 tools); with it, gunicorn does (:mod:`portal.serve`).
@@ -16,6 +17,8 @@ from portal import doctor
 from portal import serve as production
 from portal.app import DEFAULT_PACKAGES_DIR, create_app, resolve_packages_dir
 from portal.config import ConfigError
+from portal.i18n import LOCALES
+from portal.publications import making
 
 PROG = "python -m portal"
 EXIT_USAGE = 2
@@ -37,6 +40,12 @@ def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
     return int(value)
+
+
+def _packages_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--packages", type=Path, metavar="DIR",
+                         help=f"directory of data packages (default: $PORTAL_PACKAGES, "
+                              f"else {DEFAULT_PACKAGES_DIR})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,9 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor_command = commands.add_parser(
         "doctor", help="check an install: configuration, catalogues, base URL, the published "
                        "release, database, cache, DCAT (exit 0 only when all hold)")
-    doctor_command.add_argument("--packages", type=Path, metavar="DIR",
-                                help=f"directory of data packages (default: $PORTAL_PACKAGES, "
-                                     f"else {DEFAULT_PACKAGES_DIR})")
+    _packages_option(doctor_command)
+    documents = commands.add_parser(
+        "publications", help="make the documents of a release (report, handbooks; PDF and "
+                             "HTML) into a folder, or into the portal's store")
+    _packages_option(documents)
+    documents.add_argument("--release", metavar="VERSION",
+                           help="the release (default: the newest published one)")
+    documents.add_argument("--lang", action="append", choices=LOCALES, metavar="LANG",
+                           help=f"a language, repeatable (default: all of {', '.join(LOCALES)})")
+    documents.add_argument("--out", type=Path, metavar="DIR",
+                           help="write the documents here (default: the portal's store, "
+                                "$PORTAL_PUBLICATIONS_DIR, which the portal serves them from)")
     serve.add_argument(
         "--production", action="store_true",
         help="serve with gunicorn (several worker processes, no debug) instead of the "
@@ -125,6 +143,25 @@ def check(args: argparse.Namespace) -> int:
     return 0 if doctor.healthy(findings) else 1
 
 
+def publications(args: argparse.Namespace) -> int:
+    """``publications``: every document of one release in each language asked for."""
+    try:
+        packages_dir = resolve_packages_dir(args.packages)
+        app = create_app(packages_dir)
+    except (NotADirectoryError, ConfigError) as error:
+        return _usage_error(str(error))
+    try:
+        made = making.run(app.server, args.release, args.lang or list(LOCALES), args.out)
+    except making.UnknownRelease as error:
+        return _usage_error(str(error))
+    except making.DocumentError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    for path in made:
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status (argparse exits 2 on usage errors)."""
     args = build_parser().parse_args(argv)
@@ -132,4 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command == "doctor":
         return check(args)
+    if args.command == "publications":
+        return publications(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -30,9 +30,11 @@ WORKERS = "PORTAL_WORKERS"
 BASE_URL = "PORTAL_BASE_URL"
 TRUSTED_PROXIES = "PORTAL_TRUSTED_PROXIES"
 ACCEL_REDIRECT = "PORTAL_ACCEL_REDIRECT"
+#: Where the documents made from each release are kept (portal.publications).
+PUBLICATIONS_DIR = "PORTAL_PUBLICATIONS_DIR"
 #: Every variable this module reads, for documentation and tests.
 VARIABLES = (DATABASE_URL, CACHE_URL, PACKAGES, SECRET_KEY, WORKERS, BASE_URL, TRUSTED_PROXIES,
-             ACCEL_REDIRECT)
+             ACCEL_REDIRECT, PUBLICATIONS_DIR)
 
 #: Redis keys of this portal start with this (several apps may share one Redis).
 CACHE_KEY_PREFIX = "nkpm:"
@@ -179,6 +181,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     settings["WORKERS"] = workers(env.get(WORKERS))
     if env.get(BASE_URL, "").strip():
         settings["BASE_URL"] = base_url(env[BASE_URL])
+    if env.get(PUBLICATIONS_DIR, "").strip():
+        settings["PUBLICATIONS_DIR"] = str(Path(env[PUBLICATIONS_DIR]).expanduser().resolve())
     if env.get(TRUSTED_PROXIES, "").strip():
         settings["TRUSTED_PROXIES"] = trusted_proxies(env[TRUSTED_PROXIES])
     if env.get(ACCEL_REDIRECT, "").strip():

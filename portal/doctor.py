@@ -55,6 +55,18 @@ def _catalogues() -> Finding:
     return Finding("catalogues", OK, "; ".join(catalogues.statistics()))
 
 
+def _publications() -> Finding:
+    """What making documents needs beyond Python: Chromium (charts), Pango (the PDF engine)."""
+    from portal.publications import charts
+
+    try:
+        browser = charts.browser()
+        import weasyprint  # noqa: F401 - loads Pango, or says that it is missing
+    except (charts.ChartsUnavailable, OSError) as error:
+        return Finding("publications", FAIL, f"documents cannot be made: {error}")
+    return Finding("publications", OK, f"charts drawn with {browser}; PDF engine ready")
+
+
 def _base_url(settings: Mapping[str, Any]) -> Finding:
     base = settings.get("BASE_URL")
     if not base:
@@ -118,6 +130,7 @@ def run(packages_dir: Path) -> list[Finding]:
     configured, settings = _configuration()
     findings.append(configured)
     findings.append(_catalogues())
+    findings.append(_publications())
     if settings is None:
         skipped = ("base URL", "published release", "database", "cache", "loaded release",
                    "DCAT catalogue")

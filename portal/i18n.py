@@ -17,7 +17,9 @@ cookie (set whenever a page is opened with ``?lang=``), the browser's
 
 from __future__ import annotations
 
+import contextlib
 import gettext
+from collections.abc import Iterator
 
 import flask
 from babel import Locale, dates, numbers
@@ -135,3 +137,14 @@ def format_date(value: str) -> str:
     except (ValueError, IndexError):
         return value
     return dates.format_date(parsed, format="long", locale=_babel_locale())
+
+
+@contextlib.contextmanager
+def in_locale(locale: str) -> Iterator[None]:
+    """Render in ``locale`` within this request (a catalogue lists every language)."""
+    previous = flask.g.get("portal_locale")
+    flask.g.portal_locale = locale
+    try:
+        yield
+    finally:
+        flask.g.portal_locale = previous

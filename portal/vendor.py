@@ -40,11 +40,12 @@ ICONS = frozenset({
     "archive", "arrow-down-right", "arrow-left", "arrow-right", "arrow-right-circle",
     "arrow-up-right", "badge-cc", "bar-chart-line", "book", "box-seam", "check-circle-fill",
     "check-lg", "chevron-left", "chevron-right", "dash-circle", "database", "download",
-    "exclamation-triangle", "exclamation-triangle-fill", "eye-slash", "file-earmark-spreadsheet",
-    "filetype-csv", "filetype-xlsx", "filetype-xml", "fingerprint", "geo-alt-fill",
-    "graph-up-arrow", "house", "image", "info-circle", "map", "mortarboard", "patch-check",
-    "people", "percent", "question-circle", "search", "shop", "signpost-split", "speedometer2",
-    "table", "tag", "tags", "x-circle", "x-circle-fill", "x-lg",
+    "exclamation-triangle", "exclamation-triangle-fill", "eye-slash", "file-earmark-pdf",
+    "file-earmark-spreadsheet", "filetype-csv", "filetype-html", "filetype-xlsx",
+    "filetype-xml", "fingerprint", "geo-alt-fill", "graph-up-arrow", "house", "image",
+    "info-circle", "journal-text", "map", "mortarboard", "patch-check", "people", "percent",
+    "question-circle", "search", "shop", "signpost-split", "speedometer2", "table", "tag",
+    "tags", "x-circle", "x-circle-fill", "x-lg",
 })
 _SPRITE = STATIC_DIR / "icons" / "bootstrap-icons.svg"
 _SYMBOL = re.compile(r'<symbol[^>]*viewBox="([^"]+)"[^>]*id="([^"]+)">(.*?)</symbol>', re.S)

@@ -12,7 +12,8 @@ from etl.validate import CheckResult
 @lru_cache(maxsize=1)
 def public_text() -> str:
     """Everything a release may legitimately contain besides data: place names, code labels
-    of every published vocabulary, the handbook's authorities and steps, the publishers."""
+    of every published vocabulary, the handbook's authorities, steps and documents, the
+    publishers."""
     from etl.handbook import requirements_reference
     from etl.publish.package import CONTRIBUTORS
     from etl.publish.vocabulary import vocabulary
@@ -28,7 +29,8 @@ def public_text() -> str:
             texts += [code, *labels.values()]
     for requirement in requirements_reference():
         for lang in ("en", "sq", "sr"):
-            texts += [requirement.authority(lang), *requirement.steps(lang)]
+            texts += [requirement.authority(lang), *requirement.steps(lang),
+                      *requirement.documents(lang)]
     return "\n".join(texts).casefold()
 
 

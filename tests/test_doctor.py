@@ -12,8 +12,8 @@ import pytest
 from portal import catalogues, cli
 from tests.conftest import DEMO_PACKAGES, PRODUCTION, TEST_REDIS_URL, database_url
 
-CHECKS = ["configuration", "catalogues", "base URL", "published release", "database", "cache",
-          "loaded release", "DCAT catalogue"]
+CHECKS = ["configuration", "catalogues", "publications", "base URL", "published release",
+          "database", "cache", "loaded release", "DCAT catalogue"]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_healthy_install_passes_every_check(healthy: Path,
     assert code == 0
     assert all(line.startswith("ok ") for line in found.values()), found
     assert "https://data.example.org/" in found["base URL"]
-    assert "2 datasets described" in found["DCAT catalogue"]
+    assert "3 datasets described" in found["DCAT catalogue"]  # 2 packages, the documents
 
 
 def _tamper(published: Path) -> str:
@@ -61,6 +61,7 @@ def _tamper(published: Path) -> str:
     ("database", "database", "does not answer"),
     ("catalogue", "catalogues", "interface catalogue"),
     ("nothing", "published release", "nothing is published"),
+    ("chromium", "publications", "need Chromium"),
 ])
 def test_a_broken_install_fails_on_the_check_that_names_it(
         healthy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -71,6 +72,8 @@ def test_a_broken_install_fails_on_the_check_that_names_it(
         said = f"{_tamper(healthy)}: {said}"
     elif breakage == "database":
         monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    elif breakage == "chromium":
+        monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
     elif breakage == "catalogue":
         empty = tmp_path / "translations"
         empty.mkdir()

@@ -53,8 +53,12 @@ def test_reference_covers_every_requirement_once_in_three_languages() -> None:
         for lang in handbook.LANGUAGES:
             assert r.authority(lang).strip(), (r.requirement, lang)
             assert 2 <= len(r.steps(lang)) <= 3 and all(s.strip() for s in r.steps(lang))
+            assert 1 <= len(r.documents(lang)) <= 4
+            assert all(d.strip() and "|" not in d for d in r.documents(lang))
+            assert r.documents(lang) == getattr(r, f"documents_{lang}")
             assert scopes[r.applies_to][lang].strip()
         assert len({len(r.steps(lang)) for lang in handbook.LANGUAGES}) == 1
+        assert len({len(r.documents(lang)) for lang in handbook.LANGUAGES}) == 1
 
 
 def test_reference_matches_domain_facts() -> None:
@@ -75,6 +79,28 @@ def test_reference_matches_domain_facts() -> None:
     assert refs["pension_contributions"].authority_en == "Kosovo Pension Savings Trust"
     assert refs["pension_contributions"].applies_to == "employers"
     assert "Law No. 03/L-025" in refs["environmental_permit"].legal_basis
+    # documents: only what domain-facts.md and the steps name; else "ask the authority"
+    docs = {code: " | ".join(r.documents_en).casefold() for code, r in refs.items()}
+    assert "identity documents" in docs["reg_kosovo_business"]
+    assert "unique identification number" in docs["reg_kosovo_business"]
+    assert "fiscal number" in docs["fiscal_registered"]
+    assert "vat returns" in docs["vat_registered"]
+    assert "sales and purchases" in docs["vat_registered"]
+    assert "payroll records" in docs["pension_contributions"]
+    assert "employment contract" in docs["written_contracts"]
+    assert "30 days before placing food on the market" in docs["fva_registration"]
+    assert "haccp-based procedures" in docs["haccp"]
+    assert "albanian and serbian" in docs["bilingual_labels"]
+    assert "09/2013" in docs["bilingual_labels"]
+    assert "conformity" in docs["product_certification"]
+    assert "environmental permit" in docs["environmental_permit"]
+    for code in ("fva_registration", "environmental_permit", "sector_licence"):
+        assert "ask " in docs[code], code  # the sources do not say what the application needs
+    for lang in handbook.LANGUAGES:
+        assert "lejelicenca.rks-gov.net" in " ".join(refs["sector_licence"].documents(lang))
+        assert "30" in " ".join(refs["fva_registration"].documents(lang))
+    # Serbian spells HACCP out, as in the steps (Latin acronyms transliterate badly)
+    assert not any("HACCP" in " ".join(r.documents_sr) for r in refs.values())
     # only the VAT rates are marked unconfirmed in domain-facts.md
     assert [r.requirement for r in refs.values() if r.unconfirmed] == ["vat_registered"]
 
@@ -90,8 +116,7 @@ def test_reference_files_are_well_formed() -> None:
 
 def test_loader_refuses_a_missing_requirement(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("requirements.csv", "requirement_scopes.csv", "nace_broad_sectors.csv"):
-        (tmp_path / name).write_bytes((REFERENCE_DIR / name).read_bytes())
+    _copy_reference(tmp_path)
     lines = (tmp_path / "requirements.csv").read_text(encoding="utf-8").splitlines(True)
     (tmp_path / "requirements.csv").write_text(
         "".join(line for line in lines if not line.startswith("haccp,")), encoding="utf-8")
@@ -100,6 +125,73 @@ def test_loader_refuses_a_missing_requirement(tmp_path: Path,
     try:
         with pytest.raises(ValueError, match=r"missing \['haccp'\]"):
             handbook.requirements_reference()
+    finally:
+        handbook._requirements.cache_clear()
+
+
+def _copy_reference(tmp_path: Path) -> None:
+    for name in ("requirements.csv", "requirement_scopes.csv", "nace_broad_sectors.csv"):
+        (tmp_path / name).write_bytes((REFERENCE_DIR / name).read_bytes())
+
+
+def _set_field(tmp_path: Path, code: str, values: dict[str, str]) -> int:
+    """Rewrite `values` into the row of requirement `code`; its line number in the file."""
+    path = tmp_path / "requirements.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    columns = list(rows[0])
+    line = next(i for i, row in enumerate(rows, start=2) if row["requirement"] == code)
+    rows[line - 2].update(values)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return line
+
+
+_HACCP = _by_code()["haccp"]
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"documents_sq": ""}, r"column documents_sq: empty"),
+    ({"documents_sr": " | "},
+     r"column documents_sr: expected 1-4 non-empty documents separated by ' \| ', found 2 "
+     r"\(2 empty\)"),
+    ({lang: " | ".join(f"Document {i}" for i in range(5))
+      for lang in ("documents_en", "documents_sq", "documents_sr")},
+     r"column documents_en: expected 1-4 non-empty documents separated by ' \| ', found 5"),
+    ({"documents_en": " | ".join(_HACCP.documents_en) + " | Another document"},
+     r"columns documents_en, documents_sq, documents_sr: the languages give different numbers of "
+     r"documents \(documents_en: 3, documents_sq: 2, documents_sr: 2\)"),
+], ids=["empty", "blank-items", "five-items", "different-counts"])
+def test_loader_refuses_a_bad_documents_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              values: dict[str, str], message: str) -> None:
+    assert len(_HACCP.documents_en) == 2  # the counts in the message below
+    _copy_reference(tmp_path)
+    line = _set_field(tmp_path, "haccp", values)
+    monkeypatch.setattr(handbook, "REFERENCE_DIR", tmp_path)
+    handbook._requirements.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=rf"^requirements\.csv, line {line}, {message}"):
+            handbook.requirements_reference()
+    finally:
+        handbook._requirements.cache_clear()
+
+
+def test_loader_accepts_one_to_four_documents(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy_reference(tmp_path)
+    four = {f"documents_{lang}": " | ".join(f"Document {i} ({lang})" for i in range(4))
+            for lang in handbook.LANGUAGES}
+    _set_field(tmp_path, "haccp", four)
+    _set_field(tmp_path, "vat_registered", {f"documents_{lang}": f"Ask TAK ({lang})"
+                                            for lang in handbook.LANGUAGES})
+    monkeypatch.setattr(handbook, "REFERENCE_DIR", tmp_path)
+    handbook._requirements.cache_clear()
+    try:
+        refs = _by_code()
+        assert refs["haccp"].documents("sr") == tuple(f"Document {i} (sr)" for i in range(4))
+        assert refs["vat_registered"].documents("sq") == ("Ask TAK (sq)",)
     finally:
         handbook._requirements.cache_clear()
 
@@ -124,6 +216,12 @@ def test_table_shape_and_order(release: AnonymisedRelease, table: pd.DataFrame) 
     expected = [(s, r) for s in sectors for r in handbook.REQUIREMENT_CODES]
     assert list(zip(table["broad_sector"], table["requirement"], strict=True)) == expected
     assert table.equals(handbook.requirements_table(release))  # deterministic
+    refs = _by_code()
+    for row in table.itertuples():
+        ref = refs[row.requirement]
+        for lang in handbook.LANGUAGES:
+            assert getattr(row, f"steps_{lang}") == " | ".join(ref.steps(lang))
+            assert getattr(row, f"documents_{lang}") == " | ".join(ref.documents(lang))
     assert set(table["status"]) <= {"published", "suppressed", "not_applicable"}
 
 

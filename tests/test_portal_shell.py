@@ -35,6 +35,7 @@ PAGES = [
     ("Indicators", "/indicators"),
     ("Handbook", "/handbook"),
     ("Data", "/data"),
+    ("Publications", "/publications"),
     ("About", "/about"),
 ]
 

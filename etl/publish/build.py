@@ -71,6 +71,9 @@ REQUIREMENT_COLUMNS = {
     "steps_en": "How to meet it: 2-3 steps in English, separated by ` | `.",
     "steps_sq": "How to meet it, in Albanian (steps separated by ` | `).",
     "steps_sr": "How to meet it, in Serbian (steps separated by ` | `).",
+    "documents_en": "Documents asked for, in English (items separated by ` | `).",
+    "documents_sq": "Documents asked for, in Albanian (items separated by ` | `).",
+    "documents_sr": "Documents asked for, in Serbian (items separated by ` | `).",
     "businesses_applicable": "Mapped businesses of the sector to which it applies; `[c]` "
                              "where suppressed.",
     "businesses_meeting": "Of those, businesses meeting it; `[c]` where suppressed.",

@@ -37,7 +37,10 @@ from rdflib.namespace import DCTERMS, FOAF, GEO, PROV, RDF, RDFS, SKOS, XSD
 from portal.catalog import http, model, schema_org
 from portal.catalog.model import Catalogue, Download, Package, Resource
 from portal.catalog.schema_org import Agent, Site, Spatial
-from portal.i18n import translations
+from portal.i18n import LOCALES, N_, NATIVE_NAMES, translations
+from portal.publications import library
+from portal.publications import release as publications_release
+from portal.publications import views as publications
 from portal.site import DESCRIPTION, SITE_TITLE
 
 #: Open namespace: rdflib's closed ``DCAT`` predates DCAT 3 (``dcat:version``).
@@ -74,6 +77,10 @@ FILE_TYPES = {
 #: Data Package licence name → (EU licence code, ADMS licence type).
 LICENCES = {"CC-BY-4.0": ("CC_BY_4_0", "Attribution"), "CC0-1.0": ("CC0", "PublicDomain")}
 #: Descriptor language → (EU language code, name).
+PUBLICATIONS_TITLE = N_("Reports and handbooks")
+PUBLICATIONS_DESCRIPTION = N_(
+    "The Product Map report and the market-access handbook (complete and per broad sector) of "
+    "this release, as PDF documents in English, Albanian and Serbian (Latin and Cyrillic).")
 LANGUAGES = {"en": ("ENG", "English"), "sq": ("SQI", "Albanian"), "sr-Latn": ("SRP", "Serbian")}
 #: Kinds of organisation (ADMS publisher types) of the contributors the descriptors name;
 #: the descriptors do not say, so they are configured here (``DCAT_AGENT_TYPES`` adds more).
@@ -326,7 +333,58 @@ class CatalogueGraph:
             g.add((node, DCAT.dataset, dataset))
             for location in g.objects(dataset, DCTERMS.spatial):
                 g.add((node, DCTERMS.spatial, location))
+        datasets = list(g.objects(node, DCAT.dataset))
+        g.add((node, DCAT.dataset, self.publications(licence, datasets[0] if datasets else None)))
         return g
+
+    def publications(self, licence: URIRef | None, like: URIRef | None) -> URIRef:
+        """The release's documents: one dataset, each document's PDF in each language a
+        distribution (its size once made); publisher, contact, place, period and themes are
+        those of the release's datasets (``like``)."""
+        g, release = self.graph, self.catalogue.release
+        root = self.catalogue.published.folder.path
+        page = URIRef(self.site.url(publications.URL_PREFIX))
+        node = URIRef(f"{page}#release-{quote(release.version)}")
+        g.add((node, RDF.type, DCAT.Dataset))
+        g.add((node, DCTERMS.identifier, Literal(f"publications-{release.version}")))
+        self.texts(node, DCTERMS.title, translated(PUBLICATIONS_TITLE))
+        self.texts(node, DCTERMS.description, translated(PUBLICATIONS_DESCRIPTION))
+        g.add((node, DCAT.version, Literal(release.version)))
+        g.add((node, DCAT.landingPage, self.document(page)))
+        self.languages(node)
+        for predicate in (DCTERMS.publisher, DCAT.contactPoint, DCTERMS.spatial,
+                          DCTERMS.temporal, DCAT.theme):
+            for value in g.objects(like, predicate) if like is not None else ():
+                g.add((node, predicate, value))
+        for keyword in ("report", "handbook"):
+            g.add((node, DCAT.keyword, Literal(keyword, lang="en")))
+        stable = self.term(AUTHORITY["planned-availability/STABLE"], "stable", SKOS.Concept)
+        version = publications_release.Version(release.version, "", root)
+        for doc in library.documents(root):
+            titles = library.titles(doc, root)
+            for locale in LOCALES:
+                filename = doc.filename(release.version, locale, "pdf")
+                url = URIRef(self.site.url(f"{publications.URL_PREFIX}/{release.version}/"
+                                           f"{filename}"))
+                g.add((node, DCAT.distribution, url))
+                g.add((url, RDF.type, DCAT.Distribution))
+                g.add((url, DCAT.accessURL, url))
+                g.add((url, DCAT.downloadURL, url))
+                g.add((url, DCTERMS.title, Literal(titles[locale], lang=locale)))
+                g.add((url, DCTERMS.description, Literal(
+                    f"{titles['en']} ({NATIVE_NAMES[locale]}, PDF).", lang="en")))
+                g.add((url, DCATAP.availability, stable))
+                g.add((url, DCTERMS.format, self.term(
+                    AUTHORITY["file-type/PDF"], "PDF", DCTERMS.MediaTypeOrExtent)))
+                media = IANA["application/pdf"]
+                g.add((media, RDF.type, DCTERMS.MediaType))
+                g.add((url, DCAT.mediaType, media))
+                kept = library.kept(flask.current_app, version, filename)
+                if kept.is_file():
+                    g.add((url, DCAT.byteSize, Literal(kept.stat().st_size,
+                                                       datatype=XSD.nonNegativeInteger)))
+                self.add(url, DCTERMS.license, licence)
+        return node
 
     def dataset(self, package: Package) -> URIRef:
         g, descriptor = self.graph, package.descriptor

@@ -230,8 +230,10 @@ def target(release: LoadedRelease, metrics: Sequence[str], level: str | None = N
     results-framework ``level`` if given.
 
     Selected by the registry metric, never by indicator id, so renumbering the results
-    framework cannot silently move a target line.
+    framework cannot silently move a target line. None for a release without indicators.
     """
+    if not release.has("indicators"):
+        return None
     frame = query.table(release, "indicators")
     rows = frame[frame["metric"].isin(list(metrics)) & frame["target"].notna()]
     if level is not None:

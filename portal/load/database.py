@@ -101,6 +101,10 @@ class LoadedRelease:
                     return resource
         raise KeyError(name)
 
+    def has(self, name: str) -> bool:
+        """Whether the release publishes a resource called ``name``."""
+        return any(r["name"] == name for d in self.packages.values() for r in d["resources"])
+
     def package_of(self, name: str) -> dict[str, Any]:
         for descriptor in self.packages.values():
             if any(r["name"] == name for r in descriptor["resources"]):

@@ -223,6 +223,10 @@ def layout(package: str = "", **_params: Any) -> Component:
         release_line(catalogue.release),
         metadata(catalogue, found),
         package_downloads(found, title),
+        html.P([icon("journal-text"), dcc.Link(
+            _("The report and the handbooks made from release %(version)s (PDF, HTML)",
+              version=catalogue.release.version),
+            href=dash.get_relative_path("/publications"))], className="portal-publications-link"),
         tables(found, title),
         citation(found),
         disclosure(catalogue, found, title),

@@ -148,6 +148,11 @@ def handbook(release: LoadedRelease, active: Mapping[str, str]) -> html.Section:
     return html.Section(body, className="portal-handbook mb-4")
 
 
+def items(row: Mapping[str, Any], stem: str) -> list[str]:
+    """The ``|``-separated items (steps, documents) of a ``<stem>_<lang>`` column."""
+    return [s.strip() for s in localised(row, stem).split(STEP_SEPARATOR.strip()) if s.strip()]
+
+
 def _requirements(rows: pd.DataFrame, requirements: Mapping[str, str],
                   scopes: Mapping[str, str]) -> StaticHtml:
     """The requirements as server-rendered HTML: the handbook's hundreds of components."""
@@ -161,7 +166,8 @@ def _requirement(row: dict[str, Any], requirements: Mapping[str, str],
     legal = row.get("legal_basis")
     legal = legal if isinstance(legal, str) and legal.strip() else html.Span(
         _("not named in the programme's sources"), className="fst-italic")
-    steps = [s.strip() for s in localised(row, "steps").split(STEP_SEPARATOR) if s.strip()]
+    steps = items(row, "steps")
+    documents = items(row, "documents")
     applies = row.get("applies_to")
     details = html.Dl([
         html.Dt(_("Applies to"), className="col-sm-3"),
@@ -171,6 +177,9 @@ def _requirement(row: dict[str, Any], requirements: Mapping[str, str],
         html.Dd(localised(row, "authority") or "—", className="col-sm-9"),
         html.Dt(_("Legal basis"), className="col-sm-3"),
         html.Dd(legal, className="col-sm-9"),
+        *([html.Dt(_("Documents asked for"), className="col-sm-3"),
+           html.Dd(html.Ul([html.Li(d) for d in documents], className="mb-0 ps-3"),
+                   className="col-sm-9")] if documents else []),
     ], className="row small mb-2")
     return html.Article(dbc.Row([
         dbc.Col([
