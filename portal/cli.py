@@ -18,7 +18,7 @@ from portal import serve as production
 from portal.app import DEFAULT_PACKAGES_DIR, create_app, resolve_packages_dir
 from portal.config import ConfigError
 from portal.i18n import LOCALES
-from portal.publications import making
+from portal.publications import ahead, making
 
 PROG = "python -m portal"
 EXIT_USAGE = 2
@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "HTML) into a folder, or into the portal's store")
     _packages_option(documents)
     documents.add_argument("--release", metavar="VERSION",
-                           help="the release (default: the newest published one)")
+                           help="the release (default: the newest published one with --out; "
+                                "every published one into the store)")
     documents.add_argument("--lang", action="append", choices=LOCALES, metavar="LANG",
                            help=f"a language, repeatable (default: all of {', '.join(LOCALES)})")
     documents.add_argument("--out", type=Path, metavar="DIR",
@@ -114,8 +115,9 @@ def serve(args: argparse.Namespace) -> int:
             return _usage_error("--debug cannot be used with --production")
         try:
             workers = args.workers or production.default_workers()
-            return production.run(packages_dir, args.host, args.port, workers,
-                                  args.threads or production.DEFAULT_THREADS)
+            with ahead.running(packages_dir):
+                return production.run(packages_dir, args.host, args.port, workers,
+                                      args.threads or production.DEFAULT_THREADS)
         except ConfigError as error:  # a bad PORTAL_* variable: its one-line message
             return _usage_error(str(error))
         except production.StartupError as error:
@@ -128,7 +130,9 @@ def serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _usage_error(str(error))
     # The dev tools' version check would call a plotly.com server from the browser.
-    app.run(host=args.host, port=args.port, debug=args.debug, dev_tools_disable_version_check=True)
+    with ahead.running(packages_dir):
+        app.run(host=args.host, port=args.port, debug=args.debug,
+                dev_tools_disable_version_check=True)
     return 0
 
 

@@ -32,9 +32,11 @@ TRUSTED_PROXIES = "PORTAL_TRUSTED_PROXIES"
 ACCEL_REDIRECT = "PORTAL_ACCEL_REDIRECT"
 #: Where the documents made from each release are kept (portal.publications).
 PUBLICATIONS_DIR = "PORTAL_PUBLICATIONS_DIR"
+#: "0" stops ``serve`` from making the documents ahead (portal.publications.ahead).
+PUBLICATIONS_AHEAD = "PORTAL_PUBLICATIONS_AHEAD"
 #: Every variable this module reads, for documentation and tests.
 VARIABLES = (DATABASE_URL, CACHE_URL, PACKAGES, SECRET_KEY, WORKERS, BASE_URL, TRUSTED_PROXIES,
-             ACCEL_REDIRECT, PUBLICATIONS_DIR)
+             ACCEL_REDIRECT, PUBLICATIONS_DIR, PUBLICATIONS_AHEAD)
 
 #: Redis keys of this portal start with this (several apps may share one Redis).
 CACHE_KEY_PREFIX = "nkpm:"

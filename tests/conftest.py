@@ -56,6 +56,9 @@ DEMO_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
 
 #: "sqlite" (the default: a SQLite file and an in-process cache per test portal) or
 #: "production" (PostgreSQL and Redis, see the module docstring).
+#: No portal a test starts (``serve`` in a subprocess) makes documents ahead beside it: its
+#: child would take the CPU from the tests (portal.publications.ahead; tested on its own).
+os.environ.setdefault("PORTAL_PUBLICATIONS_AHEAD", "0")
 BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite")
 if BACKEND not in ("sqlite", "production"):
     raise pytest.UsageError(f"PORTAL_TEST_BACKEND must be sqlite or production, got {BACKEND!r}")

@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import dash
 import pandas as pd
 import pytest
+from dash.testing.wait import until
 from leaks import raw_secrets
 from pypdf import PdfReader
 
@@ -31,7 +33,7 @@ from portal import cli
 from portal.app import create_app
 from portal.components import chart
 from portal.i18n import LOCALES
-from portal.publications import library, release
+from portal.publications import ahead, library, making, release
 from portal.publications.document import Document, parse
 from tests.conftest import DEMO_PACKAGES, portal_config
 
@@ -315,3 +317,42 @@ def test_the_handbook_page_names_the_documents_too(portal, newest):
     page = html.unescape(portal.server.test_client().get(
         f"/handbook?sector={SECTOR}&lang=en").get_data(as_text=True))
     assert "Documents asked for" in page and first in page
+
+
+def test_serve_makes_documents_ahead_in_a_session_it_stops(monkeypatch, tmp_path):
+    """The child runs in its own session, so stopping the server stops it and whatever it
+    started (Chromium): here a shell and its own child stand in for the CLI and Chromium."""
+    monkeypatch.setenv(ahead.ENV, "1")
+    argv = ahead.command(DEMO_PACKAGES)
+    assert argv[-5:] == ["-m", "portal", "publications", "--packages", str(DEMO_PACKAGES)]
+    monkeypatch.setattr(ahead, "command", lambda _packages: ["sh", "-c", "sleep 60 & wait"])
+    with ahead.running(DEMO_PACKAGES) as child:
+        assert child is not None and child.poll() is None
+        assert os.getpgid(child.pid) == child.pid
+    assert child.poll() is not None
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(child.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    until(group_gone, timeout=5, msg="the child's own child outlived the server")
+    monkeypatch.setenv(ahead.ENV, "0")
+    assert ahead.start(DEMO_PACKAGES) is None
+    monkeypatch.setenv(ahead.ENV, "1")
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    assert ahead.start(DEMO_PACKAGES) is None  # made (or refused) on request instead
+
+
+def test_the_store_is_filled_for_every_published_release(portal, monkeypatch):
+    asked = []
+    monkeypatch.setattr(library, "fetch", lambda _server, version, locale, doc, ext: (
+        asked.append((version.version, locale, doc.slug, ext)) or Path(doc.slug)))
+    making.run(portal.server, None, ["sq"], None)
+    versions = release.published(DEMO_PACKAGES)
+    assert len(versions) > 1
+    assert sorted(asked) == sorted(
+        (v.version, "sq", doc.slug, ext) for v in versions
+        for doc in library.documents(v.root) for ext in ("pdf", "html"))
