@@ -65,7 +65,6 @@ def parse(filename: str, version: str) -> tuple[Document, str, str] | None:
 class Stamp:
     """What every page says about the release it was made from."""
 
-    version: str
     released: str  # ISO date, from the release: the document's dates too
     fingerprint: str
     line: str  # "Release 1.1.0 · 6 December 2026 · fingerprint 1a2b…", in the language

@@ -47,15 +47,26 @@ _ROOT_LINK = re.compile(r'href="/(?!/)')
 _making = threading.Lock()
 
 
+def _stamped(root: Path) -> tuple[tuple[Path, int], ...]:
+    """The release's descriptors and their modification times: what the caches key on (the
+    ETL replaces a release's files, never edits them)."""
+    return tuple((p, p.stat().st_mtime_ns) for p in sorted(root.glob(f"*/{DESCRIPTOR}")))
+
+
 def _descriptors(root: Path) -> tuple[dict, ...]:
-    paths = sorted(root.glob(f"*/{DESCRIPTOR}"))
-    return _parsed(tuple((p, p.stat().st_mtime_ns) for p in paths))
+    return _parsed(_stamped(root))
 
 
 @functools.lru_cache(maxsize=16)
 def _parsed(stamped: tuple[tuple[Path, int], ...]) -> tuple[dict, ...]:
-    """Descriptors as they were at their modification times (read once; never modified)."""
     return tuple(json.loads(path.read_bytes()) for path, _mtime in stamped)
+
+
+@functools.lru_cache(maxsize=16)
+def _fingerprint(root: Path, stamped: tuple[tuple[Path, int], ...]) -> str:
+    """The release's fingerprint, hashed once (every document link of a page asks for it)."""
+    del stamped
+    return fingerprint(root)
 
 
 def sector_labels(root: Path) -> dict[str, dict[str, str]]:
@@ -121,8 +132,7 @@ def make(server: flask.Flask, version: Version, locale: str, doc: Document
             else:
                 body = handbook.body(release, doc.sector, name)
             body = _ROOT_LINK.sub(f'href="{site.origin()}', body)
-            stamp = Stamp(release.version, released(release), release.fingerprint,
-                          stamp_line(release))
+            stamp = Stamp(released(release), release.fingerprint, stamp_line(release))
             page = document.page(name, locale, stamp, body, _("Page"))
     except (ChartsUnavailable, LookupError, OSError, ValueError) as error:
         raise DocumentError(f"{where}: cannot be made: {error}") from error
@@ -163,7 +173,8 @@ def kept(server: flask.Flask, version: Version, filename: str) -> Path:
     """Where a document of ``version`` is kept (it may not be made yet): by the release's
     fingerprint and the base URL its permalinks carry (a new address gets new documents)."""
     base = hashlib.sha256(base_url(server.config).encode()).hexdigest()[:8]
-    return directory(server) / f"{fingerprint(version.root)}-{base}" / filename
+    return directory(server) / f"{_fingerprint(version.root, _stamped(version.root))}-{base}" \
+        / filename
 
 
 def fetch(server: flask.Flask, version: Version, locale: str, doc: Document,
