@@ -34,11 +34,6 @@ def _page():  # noqa: ANN202 - imported when used: Dash registers it while build
     return handbook
 
 
-def sectors(release: LoadedRelease) -> dict[str, str]:
-    """Broad sector code → label: one sector edition each."""
-    return _page().sectors(release)
-
-
 def _requirement(row: dict[str, Any], requirements: Mapping[str, str],
                  scopes: Mapping[str, str]) -> html.Article:
     page = _page()
@@ -103,7 +98,7 @@ def _help(frame: pd.DataFrame) -> list[Component]:
 def body(release: LoadedRelease, sector: str, title: str) -> str:
     """The handbook's HTML body; ``sector`` "" for the complete edition."""
     page = _page()
-    names = sectors(release)
+    names = page.sectors(release)
     if sector and sector not in names:
         raise LookupError(f"release {release.version} has no sector {sector!r}")
     frame = query.table(release, page.RESOURCE)
