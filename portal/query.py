@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from portal.cache import cache
+from portal.load import history, indicator_history
 from portal.load.database import ROW, LoadedRelease, Store
 
 STORE_KEY = "portal_store"
@@ -71,6 +72,15 @@ def table(release: LoadedRelease, resource: str, conditions: Mapping[str, Condit
     items = tuple(sorted((conditions or {}).items()))
     frame = _select(release.key, release.table_name(resource), items, columns)
     return frame.copy()
+
+
+def indicator_history_rows(release: LoadedRelease) -> pd.DataFrame:
+    """Each indicator's rows as every published release up to ``release`` reported them,
+    oldest release first (:mod:`portal.load.indicator_history`); a release withdrawn since
+    it was loaded is left out, as if it had never been read."""
+    frame = _select(release.key, release.table_name(indicator_history.TABLE), (), ())
+    gone = history.withdrawn_versions(store().releases_dir)
+    return frame[~frame["release_version"].isin(gone)].reset_index(drop=True)
 
 
 def field(release: LoadedRelease, resource: str, name: str) -> dict[str, Any]:

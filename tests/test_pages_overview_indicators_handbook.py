@@ -381,7 +381,7 @@ def test_pages_in_a_browser(dash_duo: DashComposite, demo_app: dash.Dash) -> Non
     assert not dash_duo.find_elements(".js-plotly-plot")
     dash_duo.find_element(".portal-page-card[href='/indicators']").click()
     dash_duo.wait_for_text_to_equal(HEADING, "Indicators")
-    _charts(dash_duo, 1)
+    _charts(dash_duo, 2)  # the achievement and the trajectory
     assert dash_duo.find_elements(".portal-indicators tbody tr")
 
     dash_duo.driver.get(dash_duo.server_url + "/handbook?sector=trade")

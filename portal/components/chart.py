@@ -56,13 +56,15 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": Fals
 class ChartView:
     """What a render function returns: the figure, the finding, a one-line summary.
 
-    ``table`` overrides the default text alternative (every row drawn, labelled).
+    ``table`` overrides the default text alternative (every row drawn, labelled), and
+    ``source`` the default source line (a chart drawn from several releases names them).
     """
 
     figure: go.Figure
     title: str
     summary: str
     table: pd.DataFrame | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -94,7 +96,12 @@ class ChartData:
 @dataclass(frozen=True)
 class Chart:
     """A registered chart. ``defaults`` pins columns no active filter constrains (e.g. a map
-    of municipalities draws the all-sectors row), so its CSV holds exactly what is drawn."""
+    of municipalities draws the all-sectors row), so its CSV holds exactly what is drawn.
+
+    ``rows`` gives the rows of a chart drawn from more than its ``resource`` in the release
+    (the indicators across releases), filters aside; ``suppressible`` names their columns a
+    suppressed row publishes as ``[c]``. Labels and types still come from ``resource``.
+    """
 
     id: str
     resource: str
@@ -102,6 +109,8 @@ class Chart:
     dims: tuple[str, ...]
     wide: bool = False
     defaults: tuple[tuple[str, str], ...] = ()
+    rows: Callable[[LoadedRelease], pd.DataFrame] | None = None
+    suppressible: tuple[str, ...] = ()
 
 
 CHARTS: dict[str, Chart] = {}
@@ -109,17 +118,22 @@ CHARTS: dict[str, Chart] = {}
 
 def chart(chart_id: str, resource: str, dims: tuple[str, ...], wide: bool = False,
           defaults: Mapping[str, str] | None = None,
+          rows: Callable[[LoadedRelease], pd.DataFrame] | None = None,
+          suppressible: tuple[str, ...] = (),
           ) -> Callable[[Callable[[ChartData], ChartView]], Callable[[ChartData], ChartView]]:
-    """Register ``render`` as chart ``chart_id`` drawing ``dims`` of table ``resource``."""
+    """Register ``render`` as chart ``chart_id`` drawing ``dims`` of table ``resource``
+    (or of ``rows``, see :class:`Chart`)."""
     def register(render: Callable[[ChartData], ChartView]) -> Callable[[ChartData], ChartView]:
         CHARTS[chart_id] = Chart(chart_id, resource, render, dims, wide,
-                                 tuple((defaults or {}).items()))
+                                 tuple((defaults or {}).items()), rows, suppressible)
         return render
     return register
 
 
 def data(chart_id: str, release: LoadedRelease, active: Mapping[str, str]) -> ChartData:
     spec = CHARTS[chart_id]
+    if spec.rows is not None:
+        return ChartData(spec, release, spec.rows(release), dict(active))
     columns = query.columns(release, spec.resource)
     conditions: dict[str, query.Condition] = dict(spec.defaults)
     conditions.update(filters.conditions(active, columns))
@@ -132,7 +146,8 @@ def csv_rows(chart_data: ChartData) -> tuple[list[str], list[list[str]]]:
     frame, dims = chart_data.frame, chart_data.chart.dims
     resource = chart_data.release.resource(chart_data.chart.resource)
     kinds = {f["name"]: f.get("type", "string") for f in resource["schema"]["fields"]}
-    suppressible = set(resource.get("x-portal-suppressible", ()))
+    suppressible = set(chart_data.chart.suppressible if chart_data.chart.rows is not None
+                       else resource.get("x-portal-suppressible", ()))
     labels = {dim: chart_data.labels(dim) for dim in dims}
     header: list[str] = []
     for column in frame.columns:
@@ -244,15 +259,20 @@ def rendered(chart_id: str, active: Mapping[str, str]) -> Rendered | None:
     release = query.current_release()
     if release is None:
         return None
-    return _rendered(release, get_locale(), chart_id, tuple(sorted(active.items())))
+    return _rendered(release, release.history, get_locale(), chart_id,
+                     tuple(sorted(active.items())))
 
 
 @cache.memoize()
-def _rendered(release: LoadedRelease, locale: str, chart_id: str,
+def _rendered(release: LoadedRelease, history: str, locale: str, chart_id: str,
               active: tuple[tuple[str, str], ...]) -> Rendered:
+    """Keyed on the release list's digest too: a chart of several releases must drop one
+    withdrawn while the release is served."""
+    del history
     chart_data, view = draw(chart_id, dict(active), release)  # type: ignore[misc]
     return Rendered(fixed_margins(view.figure.to_plotly_json()), view.title, view.summary,
-                    alternative(chart_data, view), _note(chart_data), _source(chart_data))
+                    alternative(chart_data, view), _note(chart_data),
+                    view.source or _source(chart_data))
 
 
 def card(chart_id: str, active: Mapping[str, str]) -> dbc.Col:

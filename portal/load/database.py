@@ -6,6 +6,9 @@ row in ``portal_release`` turning ``ready``); a request pins one
 :class:`LoadedRelease` and never sees a mix of two. Works over any SQLAlchemy
 URL: a SQLite file by default, PostgreSQL in production.
 
+Beside the release's tables, its indicators' history across the releases before it
+(:mod:`portal.load.indicator_history`) is loaded into one more table.
+
 On PostgreSQL several worker processes share the database: loading is serialised by an
 advisory lock (per schema), so workers starting together load a release once, and the
 others wait for it and then read it. Connections are checked before use
@@ -31,6 +34,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from portal.load import indicator_history
 from portal.load.release import Release, read_release
 
 log = logging.getLogger(__name__)
@@ -170,12 +174,16 @@ class Store:
 
     ``current()`` looks for a new release at most every ``check_interval`` seconds
     (hashing two small descriptors and the release list), so a release published or
-    withdrawn while serving is picked up without a restart.
+    withdrawn while serving is picked up without a restart. ``releases_dir`` holds the
+    release list and the earlier releases (default ``packages_dir``; a release opened on its
+    own passes the folder it was published in).
     """
 
-    def __init__(self, url: str, packages_dir: Path, check_interval: float = 2.0) -> None:
+    def __init__(self, url: str, packages_dir: Path, check_interval: float = 2.0,
+                 releases_dir: Path | None = None) -> None:
         self.engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
         self.packages_dir = packages_dir
+        self.releases_dir = releases_dir or packages_dir
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._current: LoadedRelease | None = None
@@ -256,8 +264,15 @@ class Store:
                 row = self._ready(release.fingerprint)
                 if row is None or row.state != "ready":
                     return self.load(release)
-        return LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors),
-                             release.history)
+        loaded = LoadedRelease(release.fingerprint, release.version, json.loads(row.descriptors),
+                               release.history)
+        history_table = loaded.table_name(indicator_history.TABLE)
+        if not sa.inspect(self.engine).has_table(history_table):
+            # Loaded by a portal from before the history existed: add it now, once.
+            with self._exclusive():
+                if not sa.inspect(self.engine).has_table(history_table):
+                    self._load_history(loaded, release)
+        return loaded
 
     def load(self, release: Release) -> LoadedRelease:
         """Copy every tabular resource of ``release`` into new tables, then mark it ready."""
@@ -278,6 +293,7 @@ class Store:
                 self._load_table(loaded.table_name(resource["name"]),
                                  _read_resource(release.root, package, resource),
                                  resource["schema"])
+        self._load_history(loaded, release)
         with self.engine.begin() as conn:
             conn.execute(releases_table.update().where(
                 releases_table.c.fingerprint == release.fingerprint).values(
@@ -286,6 +302,12 @@ class Store:
                  time.perf_counter() - started)
         self._drop_old(keep=release.fingerprint)
         return loaded
+
+    def _load_history(self, loaded: LoadedRelease, release: Release) -> None:
+        """The indicators of every published release up to ``release``, in one table."""
+        found = indicator_history.sources(self.releases_dir, release.version, release.root)
+        self._load_table(loaded.table_name(indicator_history.TABLE),
+                         indicator_history.read(found), indicator_history.SCHEMA)
 
     def _load_table(self, name: str, frame: pd.DataFrame, schema: dict[str, Any]) -> None:
         fields = schema["fields"]

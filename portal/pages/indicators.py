@@ -3,7 +3,8 @@
 Donors read this page as a report card, so status is never conveyed by colour alone:
 bars carry the status in words and a pattern, and the table a badge with an icon.
 An indicator reported for several periods is judged on its latest report; the chart's
-CSV and the published files keep every period.
+CSV and the published files keep every period, and the trajectory chart shows them all,
+as every published release up to this one reported them, so progress over time shows.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ from portal.components.chart import ChartData, ChartView, chart
 from portal.components.figures import SUPPRESSED_COLOUR, shortened, styled, suppressed_trace
 from portal.components.page import chart_page, column_headers
 from portal.components.static import static
+from portal.components.trajectory import Panel, period_text, small_multiples, styles, suppressed
+from portal.components.trajectory import trajectory as reported_periods
 from portal.i18n import N_, _, format_number, format_percent
+from portal.labels import localised_text
 from portal.layout import icon, page_title
+from portal.load import indicator_history
 from portal.load.database import LoadedRelease
 
 dash.register_page(
@@ -38,7 +43,7 @@ dash.register_page(
 )
 
 FILTERS: tuple[str, ...] = ()
-CHARTS = ["indicators-achievement"]
+CHARTS = ["indicators-achievement", "indicators-trajectory"]
 
 RESOURCE = "indicators"
 #: Status codes best first (as the ETL's ``etl.indicators.framework.STATUSES``).
@@ -69,7 +74,7 @@ def layout(**params: str) -> Component:
     return chart_page(
         _("Indicators"),
         _("The programme's results framework: each indicator's baseline, target and latest "
-          "value, and whether it is on track."),
+          "value, whether it is on track, and how it has moved over time."),
         "bar-chart-line", FILTERS, CHARTS, params, after=(framework_table, exports))
 
 
@@ -111,6 +116,18 @@ def format_value(value: Any, unit: str) -> str:
 
 def _achieved(value: float) -> str:
     return format_percent(0.0 if round(value) == 0 else value, 0)
+
+
+def references(row: Mapping[str, Any]) -> tuple[str, str]:
+    """The baseline (with its year) and the target (with its date) in words."""
+    unit = row.get("unit") or ""
+    baseline = format_value(row["baseline"], unit)
+    if not _missing(row["baseline"]) and not _missing(row["baseline_year"]):
+        baseline = _("%(value)s (%(year)s)", value=baseline, year=int(row["baseline_year"]))
+    target = format_value(row["target"], unit)
+    if not _missing(row["target"]) and not _missing(row["target_date"]):
+        target = _("%(value)s by %(date)s", value=target, date=row["target_date"])
+    return baseline, target
 
 
 # --- chart -----------------------------------------------------------------------------------
@@ -191,6 +208,92 @@ def achievement(data: ChartData) -> ChartView:
         table=table)
 
 
+@chart("indicators-trajectory", RESOURCE, ("indicator_id",), wide=True,
+       rows=query.indicator_history_rows, suppressible=indicator_history.SUPPRESSIBLE)
+def trajectory(data: ChartData) -> ChartView:
+    """Small multiples of each indicator's value at the end of every reporting period, as
+    every published release up to this one reported it.
+
+    The results framework sets only a baseline and a target, no milestones, so the even pace
+    from one to the other is the reference in between (the status is paced by time too).
+    """
+    frame = data.frame
+    releases = list(dict.fromkeys(frame["release_version"]))
+    ids = list(dict.fromkeys(code for version in reversed(releases)
+                             for code in frame.loc[frame["release_version"] == version,
+                                                   "indicator_id"]))
+    panels = []
+    for code in ids:
+        rows = frame[frame["indicator_id"] == code]
+        newest = rows.iloc[-1].to_dict()
+        panels.append(Panel(_("%(id)s · %(title)s", id=code, title=localised(newest, "title")),
+                            newest.get("unit") or "", rows))
+    figure = small_multiples(panels, releases, format_value)
+    improved, compared = _improved(panels)
+    title = (_("%(n)s of %(total)s indicators published more than once have improved since "
+               "their first published value", n=improved, total=compared) if compared
+             else _("Each indicator's values over its reporting periods and releases"))
+    marks = styles(releases)
+    shapes = "; ".join(_("%(shape)s: release %(version)s", shape=marks[v].shape, version=v)
+                       for v in reversed(releases))
+    summary = _(
+        "Line charts, one per indicator, of its value at the end of each reporting period: the "
+        "line joins the newest report of each period, and each release's own reports are "
+        "marked (%(shapes)s). A black diamond marks the baseline, a black star the target and a "
+        "dotted line an even pace between them: the results framework sets no milestones in "
+        "between. A suppressed value is a gap in the line marked [c], never a zero.",
+        shapes=shapes)
+    return ChartView(figure, title, summary, table=_trajectory_table(panels),
+                     source=_sources(data, releases))
+
+
+def _improved(panels: list[Panel]) -> tuple[int, int]:
+    """(indicators whose newest published value is better than their first, indicators with
+    two published values or more): better is up unless the indicator is descending."""
+    improved = compared = 0
+    for panel in panels:
+        line = reported_periods(panel.rows)
+        values = [float(r["actual"]) for r in line.to_dict("records")
+                  if not suppressed(r) and not _missing(r["actual"])]
+        if len(values) < 2:
+            continue
+        compared += 1
+        ascending = panel.rows.iloc[-1]["ascending"]
+        sign = -1.0 if not _missing(ascending) and not bool(ascending) else 1.0
+        improved += (values[-1] - values[0]) * sign > 0
+    return improved, compared
+
+
+def _trajectory_table(panels: list[Panel]) -> pd.DataFrame:
+    """The text alternative: every reported value of every release, suppressed ones said."""
+    records = []
+    for panel in panels:
+        for row in panel.rows.to_dict("records"):
+            baseline, target = references(row)
+            records.append({
+                _("Indicator"): panel.title,
+                _("Release"): row["release_version"],
+                _("Period"): period_text(row) or DASH,
+                _("Value"): _("suppressed [c]") if suppressed(row)
+                else format_value(row["actual"], panel.unit),
+                _("Baseline"): baseline,
+                _("Target"): target,
+            })
+    columns = [_("Indicator"), _("Release"), _("Period"), _("Value"), _("Baseline"), _("Target")]
+    return pd.DataFrame(records, columns=columns)
+
+
+def _sources(data: ChartData, releases: list[str]) -> str:
+    """The source line, naming every release the chart draws."""
+    package = data.release.package_of(RESOURCE)
+    resource = data.release.resource(RESOURCE)
+    return _("Unit: each indicator's own. Source: %(package)s, table “%(table)s”, releases "
+             "%(versions)s.", package=localised_text(package.get("x-title"),
+                                                     package.get("title", "")),
+             table=localised_text(resource.get("x-title"), resource.get("title", RESOURCE)),
+             versions=", ".join(releases) or data.release.version)
+
+
 # --- table -----------------------------------------------------------------------------------
 
 
@@ -225,17 +328,12 @@ def framework_table(release: LoadedRelease) -> html.Section:
 def _row(row: dict[str, Any], statuses: dict[str, str], trends: dict[str, str],
          sources: dict[str, str], metrics: dict[str, str]) -> html.Tr:
     unit = row.get("unit") or ""
-    suppressed = row["status"] == "suppressed"
-    baseline = format_value(row["baseline"], unit)
-    if not _missing(row["baseline"]) and not _missing(row["baseline_year"]):
-        baseline = _("%(value)s (%(year)s)", value=baseline, year=int(row["baseline_year"]))
-    target = format_value(row["target"], unit)
-    if not _missing(row["target"]) and not _missing(row["target_date"]):
-        target = _("%(value)s by %(date)s", value=target, date=row["target_date"])
-    actual = _("suppressed [c]") if suppressed else format_value(row["actual"], unit)
+    hidden = row["status"] == "suppressed"
+    baseline, target = references(row)
+    actual = _("suppressed [c]") if hidden else format_value(row["actual"], unit)
     period = (_("%(start)s to %(end)s", start=row["period_start"], end=row["period_end"])
               if not _missing(row["period_end"]) else row["period_start"])
-    achieved = (_("suppressed [c]") if suppressed else
+    achieved = (_("suppressed [c]") if hidden else
                 DASH if _missing(row["achieved_pct"]) else _achieved(float(row["achieved_pct"])))
     metric = row.get("metric")
     breakdown = (_("Metric: %(metric)s", metric=metrics.get(metric, metric))

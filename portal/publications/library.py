@@ -3,8 +3,9 @@
 Documents are made by the portal from a published release, not by ``etl build``: their charts
 are the dashboard's own figures (portal code, which the ETL never imports) drawn by plotly.js
 in Chromium, which the machine that publishes need not have. A document is a pure function of
-its release folder, language and the portal's base URL, so it is kept once made, under the
-release's fingerprint and that URL (``PORTAL_PUBLICATIONS_DIR``, else ``publications`` in the
+its release folder (and the releases before it, whose indicators it shows), language and the
+portal's base URL, so it is kept once made, under the release's fingerprint, those releases
+and that URL (``PORTAL_PUBLICATIONS_DIR``, else ``publications`` in the
 instance folder), and never goes stale: a new release has a new fingerprint. Each is written to a
 temporary file and renamed into place, under a lock per document, so two workers asking at
 once make it once and nobody ever reads half a file; a document that cannot be made leaves
@@ -31,6 +32,7 @@ from etl.publish.releases import fingerprint
 from portal import site
 from portal.i18n import LOCALES, _, in_locale
 from portal.labels import localised_text
+from portal.load import indicator_history
 from portal.load.release import DESCRIPTOR
 from portal.publications import charts, document, handbook, report
 from portal.publications.charts import ChartsUnavailable
@@ -171,10 +173,13 @@ def _locked(folder: Path, name: str) -> Iterator[None]:
 
 def kept(server: flask.Flask, version: Version, filename: str) -> Path:
     """Where a document of ``version`` is kept (it may not be made yet): by the release's
-    fingerprint and the base URL its permalinks carry (a new address gets new documents)."""
+    fingerprint, the releases its indicators' history shows (withdrawing an earlier one
+    gets new documents) and the base URL its permalinks carry (so does a new address)."""
     base = hashlib.sha256(base_url(server.config).encode()).hexdigest()[:8]
-    return directory(server) / f"{_fingerprint(version.root, _stamped(version.root))}-{base}" \
-        / filename
+    earlier = indicator_history.digest(indicator_history.sources(
+        Path(server.config["PACKAGES_DIR"]), version.version, version.root))[:8]
+    release = _fingerprint(version.root, _stamped(version.root))
+    return directory(server) / f"{release}-{earlier}-{base}" / filename
 
 
 def fetch(server: flask.Flask, version: Version, locale: str, doc: Document,

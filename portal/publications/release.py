@@ -4,7 +4,8 @@ Documents are a function of one release folder, whichever release the portal is 
 release is loaded into a private SQLite database (half a second for the demo) in an
 application of its own, beside the portal, and the page and chart code runs against it in a
 request context of the document's language. The portal's own database and cache are never
-touched, and a document of 1.0.0 is the same whether made while 1.0.0 or 1.2.0 is served.
+touched, and a document of 1.0.0 is the same whether made while 1.0.0 or 1.2.0 is served (the
+indicators' history it shows reads the releases before it, never later ones).
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ def opened(server: flask.Flask, version: Version, locale: str
         app.config.from_mapping({**server.config, "CACHE_TYPE": "SimpleCache",
                                  "CACHE_THRESHOLD": 5000})
         cache.init_app(app)
+        # The releases before it too: its indicators' history (never later ones).
         store = Store(f"sqlite:///{Path(scratch) / 'release.sqlite'}", version.root,
-                      check_interval=float("inf"))
+                      check_interval=float("inf"), releases_dir=packages_dir)
         app.extensions[query.STORE_KEY] = store
         base = base_url(server.config)
         with app.test_request_context(f"/?{PARAM}={locale}", base_url=base):
