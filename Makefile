@@ -107,6 +107,19 @@ documents: browser
 	  fi; \
 	fi
 
+# The staff workspace on a copy of the demo releases (instance/packages), their ledgers rebuilt
+# into the history folder (a rebuild of a published version writes its ledger again, byte-identical
+# files or it stops); the first time, it asks for the password of an account "admin".
+WORKSPACE_PACKAGES := instance/packages
+.PHONY: workspace
+workspace: install demo-raw $(DEMO_RAW_2)/_demo.json translations
+	@[ -d $(WORKSPACE_PACKAGES) ] || cp -a datapackages $(WORKSPACE_PACKAGES)
+	$(PY) -m etl build --raw $(DEMO_RAW) --out $(WORKSPACE_PACKAGES) --version 1.0.0 --quiet
+	$(PY) -m etl build --raw $(DEMO_RAW_2) --out $(WORKSPACE_PACKAGES) --version 1.1.0 --quiet
+	@$(PY) -m portal workspace --packages $(WORKSPACE_PACKAGES) users | grep -q . || \
+	  $(PY) -m portal workspace --packages $(WORKSPACE_PACKAGES) add-user admin --role admin
+	$(PY) -m portal workspace --packages $(WORKSPACE_PACKAGES)
+
 run: install demo-raw translations documents
 	$(PY) -m etl check $(DEMO_RAW) --quiet
 	$(PY) -m portal serve

@@ -1,10 +1,12 @@
-"""`python -m bench [--only etl|history|portal|api|production|publications] [--enterprises N]
+"""`python -m bench [--only etl|history|portal|api|production|publications|workspace]
+[--enterprises N]
 [--attendance N]`:
 generate the input, run each benchmark, print the figures and write them to bench/results/.
 
 `etl` is the pipeline at national scale (bench.json); `history` a build on top of three
 earlier releases against the same build without history (history.json, also in bench.json);
-`publications` the documents of the demo release (publications.json); `portal` is the
+`publications` the documents of the demo release (publications.json); `workspace` an export
+published through the staff workspace beside the CLI (workspace.json); `portal` is the
 dashboard's speed in
 Chromium and Lighthouse (portal.json); `api` is the CKAN read API under load beside Datasette
 (api.json); `production` is the deployed portal (gunicorn workers, SQLite or PostgreSQL with
@@ -22,7 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-from bench import anonymise, api, check, history, portal, production, publications, publish
+from bench import (
+    anonymise,
+    api,
+    check,
+    history,
+    portal,
+    production,
+    publications,
+    publish,
+    workspace,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attendance", type=int, default=1_000_000)
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--only", choices=("etl", "history", "portal", "api", "production",
-                                                   "publications"),
+                                                   "publications", "workspace"),
                         help="run one part: the ETL pipeline, the portal (dashboard), the "
                              "CKAN API beside Datasette or the production server under load")
     parser.add_argument("--production-seconds", type=int, default=production.SECONDS,
@@ -69,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "publications":
         _publications(args.work, out, machine)
+        return 0
+    if args.only == "workspace":
+        _workspace(args.work, out, machine)
         return 0
     if args.only == "api":
         return 1 if "failed" in _api(args, out, machine) else 0
@@ -110,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only is None:
         result["portal"] = _portal(args.work, out, machine)
         result["publications"] = _publications(args.work, out, machine)
+        result["workspace"] = _workspace(args.work, out, machine)
         result["api"] = _api(args, out, machine)
         result["production"] = _production(args, out, machine)
         (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -134,6 +150,18 @@ def _portal(work: Path, out: Path, machine: dict[str, object]) -> dict[str, obje
     print("\nPortal (dashboard), measured in this run against a one-chart Dash app:")
     print("\n".join(portal.summary(result)))
     print(f"written to {out / 'portal.json'}")
+    return result
+
+
+def _workspace(work: Path, out: Path, machine: dict[str, object]) -> dict[str, object]:
+    """The staff workspace beside the CLI: written to workspace.json and returned."""
+    print("workspace: an export published through the web application and by the CLI…",
+          file=sys.stderr)
+    result = {"machine": machine, **workspace.bench_workspace(work / "workspace")}
+    (out / "workspace.json").write_text(json.dumps(result, indent=1) + "\n")
+    print("\nStaff workspace (upload → check → preview → publish) beside `etl build`:")
+    print("\n".join(workspace.summary(result)))
+    print(f"written to {out / 'workspace.json'}")
     return result
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from etl.read import Progress
 
 DEFAULT_PACKAGES = Path(__file__).resolve().parent.parent / "datapackages"
-DEFAULT_VERSION = "1.0.0"
 
 
 def _progress(quiet: bool) -> Progress | None:
@@ -105,109 +104,38 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def _next_version(out: Path) -> str:
-    """The minor version after the highest in ``out`` (withdrawn ones count: never reused)."""
-    from etl.history.earlier import entries
-    from etl.publish.releases import version_key
-
-    known = [e["version"] for e in entries(out)] if out.is_dir() else []
-    if not known:
-        return DEFAULT_VERSION
-    major, minor, *_ = version_key(max(known, key=version_key))
-    return f"{major}.{minor + 1}.0"
-
-
-def _audited_before(out: Path, version: str) -> set[str] | None:
-    """The releases a published version was audited against (a rebuild must audit against
-    the same to come out identical); None for a new version."""
-    import json
-
-    from etl.publish.package import PRODUCT_MAP
-
-    report = out / version / PRODUCT_MAP / "disclosure-risk.json"
-    if not report.is_file():
-        return None
-    earlier = json.loads(report.read_text(encoding="utf-8")).get("history", {})
-    return {e["version"] for e in earlier.get("earlier_releases", [])}
-
-
 def cmd_build(args: argparse.Namespace) -> int:
-    from etl.anonymise.errors import DisclosureError, HistoryMismatch
-    from etl.anonymise.pseudonym import MissingKeyError, release_key
-    from etl.anonymise.release import anonymise
-    from etl.history.earlier import HistoryError, load
-    from etl.history.ledger import history_dir
-    from etl.publish.build import extras, publish_release
-    from etl.publish.releases import ReleaseError, check_version
+    from etl.publish import run
     from etl.report import render_text
-    from etl.validate import check_path
-
-    def stop(why: str) -> int:
-        print(f"Build stopped: {why}. Nothing was published.", file=sys.stderr)
-        return 1
 
     progress = _progress(args.quiet)
-    result = check_path(args.raw, progress)
-    if not result.ok:
-        sys.stdout.write(render_text(result))
-        print("Build stopped: the input has errors; nothing was published.", file=sys.stderr)
+    try:
+        built = run.anonymised(args.raw, args.out, version=args.version, history=args.history,
+                               progress=progress)
+        print(run.summary(built), file=sys.stderr)
+        folder = run.publish(built, args.out, progress)
+    except run.Stopped as exc:
+        if exc.result is not None:
+            sys.stdout.write(render_text(exc.result))
+        print(f"Build stopped: {exc}. Nothing was published.", file=sys.stderr)
         return 1
-    result.raw.tables.clear()  # the typed tables are what the build reads: free the text
-    version = args.version or _next_version(args.out)
-    root = history_dir(args.history)
-    try:
-        check_version(version, args.out if args.out.is_dir() else None)
-        key = release_key(bool(result.raw.demo_marker))
-        if progress:
-            progress(f"reading the earlier releases in {args.out} and their ledgers")
-        earlier = load(args.out, root, key, exclude=version,
-                       only=_audited_before(args.out, version))
-        if progress:
-            progress("anonymising (k-anonymity, l-diversity, protected tables, audits"
-                     + (f", against {len(earlier)} earlier release"
-                        f"{'s' if len(earlier) > 1 else ''})" if earlier else ")"))
-        release = anonymise(result, version=version, key=key, earlier=earlier)
-    except (MissingKeyError, ReleaseError, HistoryError, HistoryMismatch) as exc:
-        return stop(str(exc))
-    except DisclosureError as exc:
-        return stop(f"disclosure rule {exc.rule} fails in {exc.table}: {exc.detail}")
-    m, t = release.report["microdata"], release.report["tables_summary"]
-    print(f"Anonymised: k = {m['achieved_k']}, {m['records_suppressed']} of {m['records_out']} "
-          f"records locally suppressed; {t['primary'] + t['secondary'] + t['history']} of "
-          f"{t['cells']} table cells suppressed"
-          + (f" ({t['history']} because of the {len(earlier)} earlier release"
-             f"{'s' if len(earlier) > 1 else ''})" if earlier else "")
-          + "; every rule passed.", file=sys.stderr)
-    try:
-        folder = publish_release(result, release, args.out, extras(result, release), progress,
-                                 history=(root, key))
-    except ReleaseError as exc:
-        return stop(str(exc))
-    print(f"Published release {release.version} to {folder} ({args.out / 'latest'} points at "
+    print(f"Published release {built.version} to {folder} ({args.out / 'latest'} points at "
           "it).", file=sys.stderr)
     return 0
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    import datetime as dt
-    import os
+    from etl.history.ledger import history_dir
+    from etl.publish import run
 
-    from etl.history.ledger import history_dir, keep_withdrawn
-    from etl.publish.releases import ReleaseError, withdraw
-
-    root = history_dir(args.history)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch
-            else dt.datetime.now(dt.UTC)).date().isoformat()
     try:
-        tomb = withdraw(args.out, args.version, reason=args.reason, when=when,
-                        keep=lambda folder, digest: keep_withdrawn(root, digest, folder))
-    except (ReleaseError, OSError) as exc:
+        tomb = run.withdraw(args.out, args.version, args.reason, args.history)
+    except run.Stopped as exc:
         print(f"Withdrawal stopped: {exc}. Nothing was changed.", file=sys.stderr)
         return 1
     print(f"Withdrew release {tomb['version']} from {args.out}: its files are no longer "
           f"published; a tombstone stays in releases.json and CHANGELOG.md, and its files are "
-          f"kept in {root} for auditing later releases.", file=sys.stderr)
+          f"kept in {history_dir(args.history)} for auditing later releases.", file=sys.stderr)
     return 0
 
 

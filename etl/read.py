@@ -80,7 +80,7 @@ def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
     for spec in tables().values():
         if spec.name in raw.found:
             continue
-        missing_from = _display_name(raw, spec)
+        missing_from = display_name(raw, spec)
         if spec.required:
             where = "folder" if raw.container == "csv" else "workbook"
             raw.problems.file_error(
@@ -92,13 +92,13 @@ def read_raw(path: Path, progress: Progress | None = None) -> RawInput:
         for needed in spec.requires:
             if spec.name in raw.found and needed not in raw.found:
                 raw.problems.file_error(
-                    _display_name(raw, spec), "file.requires",
-                    f"needs {_display_name(raw, tables()[needed])} as well, which is missing",
+                    display_name(raw, spec), "file.requires",
+                    f"needs {display_name(raw, tables()[needed])} as well, which is missing",
                 )
     return raw
 
 
-def _display_name(raw: RawInput, spec: TableSpec) -> str:
+def display_name(raw: RawInput, spec: TableSpec) -> str:
     return spec.filename if raw.container == "csv" else f"{raw.path.name} › {spec.name}"
 
 
@@ -128,7 +128,7 @@ def _read_each(raw: RawInput, sources: dict[str, Any],
             continue
         raw.found.add(spec.name)
         if progress:
-            progress(f"reading {_display_name(raw, spec)}")
+            progress(f"reading {display_name(raw, spec)}")
         table = read_one(source, spec)
         if table is not None:
             raw.tables[spec.name] = table
@@ -253,7 +253,7 @@ def _read_workbook(raw: RawInput, progress: Progress | None) -> None:
             raw.demo_marker = {str(k): v for k, v, *_ in marker.iter_rows(min_row=2,
                                                                            values_only=True)
                                if k is not None}
-        _read_each(raw, sheets, lambda ws, spec: _read_sheet(ws, spec, _display_name(raw, spec),
+        _read_each(raw, sheets, lambda ws, spec: _read_sheet(ws, spec, display_name(raw, spec),
                                                              raw.problems), progress)
     finally:
         book.close()

@@ -24,7 +24,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
@@ -109,12 +109,19 @@ def check() -> None:
         compiled(locale)
 
 
+def translated(message: Message) -> bool:
+    """Whether ``message`` has its translation, every plural form of it if it has forms."""
+    if isinstance(message.string, tuple):
+        return all(message.string)
+    return bool(message.string)
+
+
 def statistics() -> list[str]:
     """One line per catalogue: how many of the template's messages it translates."""
     lines = []
     for locale in CATALOGUES:
         messages = [m for m in catalogue(locale) if m.id]
-        done = sum(1 for m in messages if m.string and not m.fuzzy)
+        done = sum(1 for m in messages if translated(m) and not m.fuzzy)
         lines.append(f"{locale}: {done} of {len(messages)} messages translated")
     return lines
 

@@ -1,7 +1,9 @@
 """Command line: ``python -m portal serve [--packages DIR] [--host H] [--port P] [--debug]
 [--production [--workers N] [--threads T]]`` and ``python -m portal doctor [--packages DIR]``
 (:mod:`portal.doctor`),
-``python -m portal publications [--release V] [--lang L] [--out DIR]`` (:mod:`portal.publications`).
+``python -m portal publications [--release V] [--lang L] [--out DIR]`` (:mod:`portal.publications`),
+``python -m portal workspace [--host H] [--port P] [add-user NAME --role ROLE]``
+(:mod:`portal.workspace`).
 
 Without ``--production`` the Flask/Dash development server runs (one process, optional dev
 tools); with it, gunicorn does (:mod:`portal.serve`).
@@ -85,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     documents.add_argument("--out", type=Path, metavar="DIR",
                            help="write the documents here (default: the portal's store, "
                                 "$PORTAL_PUBLICATIONS_DIR, which the portal serves them from)")
+    from portal.workspace import cli as workspace
+
+    workspace.configure(commands.add_parser(
+        "workspace", help="the private staff workspace: upload, preview and publish releases, "
+                          "report indicators (its own process and port, default "
+                          f"{workspace.DEFAULT_PORT}); add-user NAME --role ROLE adds an account"))
     serve.add_argument(
         "--production", action="store_true",
         help="serve with gunicorn (several worker processes, no debug) instead of the "
@@ -175,4 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(args)
     if args.command == "publications":
         return publications(args)
+    if args.command == "workspace":
+        from portal.workspace import cli as workspace
+
+        return workspace.run(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -65,6 +65,17 @@ def _(message: str, **params: object) -> str:
     return translated % params if params else translated
 
 
+def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """The form of a counted message that ``n`` takes in the request's language, with
+    ``params`` substituted (English and Albanian have two forms, Serbian three: 1, 2–4, 5…).
+
+    Babel extracts ``ngettext`` calls by default, as one message with plural forms.
+    """
+    active = catalogue if catalogue is not None else translations(get_locale())
+    translated = active.ngettext(singular, plural, n)
+    return translated % params if params else translated
+
+
 def choose(requested: str | None) -> str | None:
     """The supported tag matching ``requested`` exactly (case-insensitive), else None."""
     if not requested:

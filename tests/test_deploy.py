@@ -244,3 +244,30 @@ def test_the_environment_file_is_what_the_portal_reads() -> None:
     parsed = config.from_environment({k: v for k, v in settings.items() if k != config.PACKAGES})
     assert parsed["BASE_URL"] == settings[config.BASE_URL]
     assert parsed["ACCEL_REDIRECT"] in SITE.read_text()  # the internal location nginx has
+
+
+def test_the_workspace_unit_and_its_environment(tmp_path: Path) -> None:
+    """The staff workspace's unit passes systemd's check and its environment file holds only
+    variables the workspace (or the ETL it runs) reads, and parses."""
+    from etl.anonymise.pseudonym import KEY_ENV
+    from portal.workspace import config as workspace_config
+
+    source = ROOT / "deploy" / "nkpm-workspace.service"
+    unit = tmp_path / source.name
+    command = str(Path(sys.executable).parent / "nkpm-workspace")
+    unit.write_text(source.read_text().replace("/opt/nkpm/venv/bin/nkpm-workspace", command))
+    checked = subprocess.run([shutil.which("systemd-analyze") or "systemd-analyze", "verify",
+                              str(unit)], capture_output=True, text=True)
+    assert checked.returncode == 0 and [ln for ln in checked.stderr.splitlines()
+                                        if unit.name in ln] == [], checked.stderr
+    env = ROOT / "deploy" / "nkpm-workspace.env"
+    assert "EnvironmentFile=/etc/nkpm/workspace.env" in source.read_text()
+    settings = dict(line.split("=", 1) for line in env.read_text().splitlines()
+                    if line.strip() and not line.startswith("#"))
+    known = {*workspace_config.VARIABLES, workspace_config.HISTORY_DIR, config.PACKAGES, KEY_ENV}
+    assert set(settings) <= known
+    parsed = workspace_config.from_environment(
+        {k: v for k, v in settings.items() if k != config.PACKAGES})
+    assert str(parsed["WORKSPACE_DIR"]) == settings[workspace_config.DIR]
+    assert parsed["SECRET_KEY"] == settings[workspace_config.SECRET_KEY]
+    assert not parsed["SECRET_KEY_GENERATED"] and parsed["RETENTION_DAYS"] == 7

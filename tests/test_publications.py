@@ -32,6 +32,7 @@ from etl.validate import check_path
 from portal import cli
 from portal.app import create_app
 from portal.components import chart
+from portal.components.key_figures import key_figure_values
 from portal.i18n import LOCALES
 from portal.publications import ahead, library, making, release
 from portal.publications.document import Document, parse
@@ -86,13 +87,11 @@ def made(portal: dash.Dash, newest: release.Version) -> dict[tuple[str, str], di
 @pytest.fixture(scope="module")
 def expected(portal: dash.Dash, newest: release.Version) -> dict[str, dict]:
     """What the dashboard shows in each language: key figures and every chart's title."""
-    from portal.pages import overview
-
     found = {}
     for locale in LOCALES:
         with release.opened(portal.server, newest, locale) as (loaded, _published):
             found[locale] = {
-                "figures": overview.key_figure_values(loaded),
+                "figures": key_figure_values(loaded),
                 "titles": {i: chart.rendered(i, {}).title for i in chart.CHARTS},
             }
     return found

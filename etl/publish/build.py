@@ -158,11 +158,11 @@ def extras(result: CheckResult, release: AnonymisedRelease) -> dict[str, Package
     return {PRODUCT_MAP: product_map, PROGRAMME: programme}
 
 
-def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
-                    extras: dict[str, PackagePlan] | None = None,
-                    progress: Callable[[str], None] | None = None,
-                    history: tuple[Path, bytes] | None = None) -> Path:
-    """Write every package (folder and zip) of `release` and switch `out/latest` to it.
+def release_writer(result: CheckResult, release: AnonymisedRelease,
+                   extras: dict[str, PackagePlan] | None = None,
+                   progress: Callable[[str], None] | None = None,
+                   history: tuple[Path, bytes] | None = None) -> Callable[[Path], None]:
+    """What fills a release folder with every package (folder and zip) of `release`.
 
     With ``history`` (the history folder and the pseudonym key) the release's private ledger
     is written there first, addressed by the release's fingerprint: a build killed after it
@@ -189,6 +189,17 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
                           frames=release.ledger_frames, microdata=release.microdata_index,
                           key=key)
 
+    return write
+
+
+def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
+                    extras: dict[str, PackagePlan] | None = None,
+                    progress: Callable[[str], None] | None = None,
+                    history: tuple[Path, bytes] | None = None) -> Path:
+    """Write every package of `release` (see :func:`release_writer`) and switch `out/latest`
+    to it."""
+    _, end = data_period(result)
+    stamp = files.release_stamp(end)
     m = release.report["microdata"]
     waves = len(m["waves"])
     audited = release.report["history"]["earlier_releases"]
@@ -199,5 +210,6 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
                + (f", audited against {len(audited)} earlier release"
                   f"{'s' if len(audited) > 1 else ''}" if audited else "")
                + ("; synthetic demo data" if release.demo else "") + ".")
-    return releases.publish(out, release.version, write, released=stamp.date().isoformat(),
-                            summary=summary)
+    return releases.publish(out, release.version,
+                            release_writer(result, release, extras, progress, history),
+                            released=stamp.date().isoformat(), summary=summary)

@@ -20,6 +20,7 @@ from dash.development.base_component import Component
 from portal import downloads, site
 from portal.components import chart
 from portal.components.disclosure import facts_table, package_facts
+from portal.components.key_figures import key_figure_values
 from portal.i18n import PARAM, _, get_locale
 from portal.layout import nav_pages
 from portal.load.database import LoadedRelease
@@ -64,7 +65,7 @@ def _figure(release: LoadedRelease, page: dict, chart_id: str) -> Component:
 
 
 def _summary(release: LoadedRelease, findings: list[tuple[str, list[str]]]) -> Component:
-    figures = _pages()[2].key_figure_values(release)
+    figures = key_figure_values(release)
     return html.Div([
         html.H3(_("Key figures")),
         html.Table([html.Tbody([
