@@ -12,6 +12,7 @@ from pathlib import Path
 
 import flask
 import pytest
+from conftest import database_url
 from flask.testing import FlaskClient
 
 from etl.demo import generate
@@ -66,7 +67,7 @@ def workspace(tmp_path: Path, published_template: Path) -> Iterator[Workspace]:
     packages = tmp_path / "packages"
     shutil.copytree(published_template, packages, symlinks=True)
     app = create_app({"WORKSPACE_DIR": tmp_path / "workspace", "PACKAGES_DIR": packages,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'workspace.sqlite'}",
+                      "DATABASE_URL": database_url(tmp_path, "workspace.sqlite"),
                       "SECRET_KEY": "test secret key of the workspace", "TESTING": True})
     with app.extensions["workspace_db"].session() as s:
         for role in ROLES:

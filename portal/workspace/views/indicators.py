@@ -15,25 +15,26 @@ FIELDS = ("indicator_id", "period_start", "period_end", "actual")
 
 
 def _page(errors: list[reports.EntryError] | None = None,
-          values: dict[str, str] | None = None) -> tuple[str, int]:
+          values: dict[str, str] | None = None) -> str:
+    """The page; with ``errors``, the refused values shown again beside what was expected
+    (a 200, like any form shown again: nothing was saved)."""
     with guard.database().session() as s:
         entered = reports.listed(s)
         s.expunge_all()
     shown = [(e.column, problems.expected(e.rule, e.message)) for e in errors or []]
     return flask.render_template("indicators.html", indicators=reports.hand_reported(
-        place().packages), entered=entered, errors=shown, values=values or {}), \
-        422 if errors else 200
+        place().packages), entered=entered, errors=shown, values=values or {})
 
 
 @bp.route("/")
 @guard.requires("viewer")
-def index() -> tuple[str, int]:
+def index() -> str:
     return _page()
 
 
 @bp.route("/", methods=["POST"])
 @guard.requires("editor")
-def save() -> flask.Response | tuple[str, int]:
+def save() -> flask.Response | str:
     values = {f: flask.request.form.get(f, "")[:200] for f in FIELDS}
     note = flask.request.form.get("note", "").strip()
     known = {i.id for i in reports.hand_reported(place().packages)}
