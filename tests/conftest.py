@@ -9,9 +9,11 @@ URL's ``search_path``) and its own Redis key prefix, both removed when the proce
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import socket
+import threading
 import uuid
 import weakref
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dash
+import flask
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -226,3 +229,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(app: flask.Flask) -> Iterator[str]:
+    """``app`` served on the loopback interface while the block runs: its base URL (no slash
+    at the end), for a browser test that needs a second site beside ``dash_duo``'s."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

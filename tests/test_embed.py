@@ -7,7 +7,6 @@ import base64
 import io
 import json
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,11 +19,11 @@ import pytest
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from portal import embed, security
 from portal.components import chart as chart_module
 from portal.labels import TOTAL
+from tests.conftest import served
 from tests.test_accessibility import AXE_TAGS, RUN_AXE, axe_source, describe
 
 CHART = "businesses-by-sector"
@@ -142,14 +141,8 @@ def foreign_site(dash_duo: DashComposite, demo_app: dash.Dash) -> Iterator[str]:
                 f'<iframe id="embed" title="chart" width="700" height="620" '
                 f'src="{portal}/embed/{CHART}?municipality=12"></iframe></body></html>')
 
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with served(site) as base:
+        yield f"{base}/"
 
 
 def _drawn(driver: Any) -> bool:

@@ -12,31 +12,29 @@ import csv
 import io
 import json
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import flask
 import pytest
 import requests
 import workspace_helpers
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 from openpyxl import load_workbook
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 from workspace_helpers import PASSWORD, Workspace, zipped
 
 from portal.app import create_app
 from portal.i18n import LOCALES
-from tests.conftest import free_port
+from tests.conftest import served
 from tests.test_accessibility import AXE_TAGS, RUN_AXE, axe_source, describe
 
 pytestmark = pytest.mark.browser
@@ -54,21 +52,6 @@ BROKEN = [(4, "municipality", "Atlantis"), (9, "founded_year", "abc")]
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-@contextmanager
-def served(app: flask.Flask) -> Iterator[str]:
-    """The workspace served on the loopback interface while the block runs; its base URL."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
 
 
 def heading(driver: WebDriver) -> str:
@@ -92,10 +75,20 @@ def click(driver: WebDriver, element: WebElement) -> None:
 
 
 def submit(driver: WebDriver, button: WebElement, timeout: float = 20) -> None:
-    """Click a form's submit button and wait for the page the form leads to."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Click a form's submit button and wait for the page the form leads to (a mark on the
+    old page's window is gone: asking for a node of a page being replaced makes chromedriver
+    fail now and then)."""
+    driver.execute_script("window.__leaving = true")
     click(driver, button)
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(page))
+
+    def arrived(d: WebDriver) -> bool:
+        try:
+            return d.execute_script("return document.readyState === 'complete' "
+                                    "&& window.__leaving === undefined")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(driver, timeout).until(arrived)
     until(lambda: heading(driver), timeout=10, msg="no heading after the form was sent")
 
 

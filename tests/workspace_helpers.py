@@ -12,7 +12,6 @@ from pathlib import Path
 
 import flask
 import pytest
-from conftest import database_url
 from flask.testing import FlaskClient
 
 from etl.demo import generate
@@ -20,6 +19,7 @@ from etl.publish import run
 from portal.workspace import accounts
 from portal.workspace.app import create_app
 from portal.workspace.models import ROLES
+from tests.conftest import database_url
 
 BASE = "https://localhost"
 PASSWORD = "a long enough password"
