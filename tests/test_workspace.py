@@ -486,3 +486,22 @@ def test_the_public_portal_never_imports_the_workspace() -> None:
                           cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_old_tokens_attempts_and_sessions_are_forgotten(workspace: Workspace) -> None:
+    from portal.workspace.models import Attempt, LoginSession, Used
+
+    client = workspace.client("viewer")
+    db = workspace.app.extensions["workspace_db"]
+    long_ago = dt.datetime(2000, 1, 1)
+    with db.session() as s:
+        s.add_all([Used(token="old" * 8, at=long_ago), Used(token="new" * 8),
+                   Attempt(address="10.0.0.1", at=long_ago), Attempt(address="10.0.0.2")])
+        s.add(LoginSession(id="stale", user_id=s.scalar(sa.select(User.id).limit(1)),
+                           seen=long_ago))
+    guard.forget_old(db)
+    with db.session() as s:
+        assert set(s.scalars(sa.select(Used.token))) == {"new" * 8}
+        assert set(s.scalars(sa.select(Attempt.address))) == {"10.0.0.2"}
+        assert "stale" not in set(s.scalars(sa.select(LoginSession.id)))
+    assert client.get("/releases/", base_url=BASE).status_code == 200  # a live session stays

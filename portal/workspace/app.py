@@ -79,6 +79,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> flask.Flask:
         once=guard.once_token, once_field=guard.ONCE_FIELD, user=guard.user,
         number=i18n.format_number, date=i18n.format_date, label=label,
         severity=problems.severity_label)
+    guard.forget_old(app.extensions["workspace_db"])
     gone = candidate.sweep(app.extensions["workspace_place"], app.extensions["workspace_db"])
     if gone:
         log.info("deleted %d upload folder(s) past their retention", gone)

@@ -107,6 +107,19 @@ def check_once() -> None:
         raise Conflict("form already submitted") from None
 
 
+def forget_old(db: Database) -> None:
+    """Drop spent form tokens once no session that could send their form is alive, and
+    failed sign-ins long past the rate limit's window."""
+    from portal.workspace.accounts import WINDOW
+    from portal.workspace.models import Attempt
+
+    moment = now()
+    with db.session() as s:
+        s.execute(sa.delete(Used).where(Used.at < moment - 2 * LIFETIME))
+        s.execute(sa.delete(Attempt).where(Attempt.at < moment - 4 * WINDOW))
+        s.execute(sa.delete(LoginSession).where(LoginSession.seen < moment - IDLE))
+
+
 def once_token() -> str:
     return secrets.token_urlsafe(24)
 

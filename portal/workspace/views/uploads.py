@@ -36,6 +36,7 @@ def _upload(upload_id: str) -> Upload:
 @guard.requires("editor")
 def index() -> str:
     candidate.sweep(place(), guard.database())
+    guard.forget_old(guard.database())
     with guard.database().session() as s:
         found = list(s.scalars(sa.select(Upload).order_by(Upload.created.desc()).limit(50)))
         s.expunge_all()
@@ -75,7 +76,7 @@ def show(upload_id: str) -> str:
     return flask.render_template(
         "upload.html", upload=upload, result=result, rows=rows, shown=SHOWN,
         summary=problems.summary(result) if result is not None else "",
-        preview=described, locale_key=flask.request.args.get("lang") or None)
+        preview=described)
 
 
 @bp.route("/<upload_id>/report.xlsx")
