@@ -505,3 +505,39 @@ def test_old_tokens_attempts_and_sessions_are_forgotten(workspace: Workspace) ->
         assert set(s.scalars(sa.select(Attempt.address))) == {"10.0.0.2"}
         assert "stale" not in set(s.scalars(sa.select(LoginSession.id)))
     assert client.get("/releases/", base_url=BASE).status_code == 200  # a live session stays
+
+
+def test_served_on_its_own_port(tmp_path: Path) -> None:
+    """``python -m portal workspace`` serves the workspace (gunicorn) on the port it is given,
+    and only the workspace: the portal's pages are not there."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {"PATH": "/usr/bin:/bin", "PORTAL_WORKSPACE_DIR": str(tmp_path / "ws"),
+           "PORTAL_PACKAGES": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "portal", "workspace", "--port", str(port)],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as answer:
+                    assert json.load(answer) == {"status": "ok"}
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        else:
+            pytest.fail("the workspace did not start")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login?lang=sq") as answer:
+            assert '<html lang="sq">' in answer.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/data")
+        assert missing.value.code == 404
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "PORTAL_WORKSPACE_SECRET_KEY is not set" in err

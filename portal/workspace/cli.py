@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import flask
 import sqlalchemy as sa
 
 from portal.config import ConfigError
@@ -83,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"Deleted {candidate.sweep(app.extensions['workspace_place'], db)} upload "
               "folder(s).")
         return 0
-    return serve(app, args.host, args.port)
+    db.engine.dispose()  # the worker opens its own connections after the fork
+    # A generated key is made once here, so a restarted worker keeps the sessions.
+    settings["SECRET_KEY"] = app.config["SECRET_KEY"]
+    return serve(app, lambda: create_app(settings), args.host, args.port)
 
 
 def _audit_entry(name: str, role: str):  # noqa: ANN202 - a models.AuditEntry
@@ -92,19 +97,20 @@ def _audit_entry(name: str, role: str):  # noqa: ANN202 - a models.AuditEntry
     return AuditEntry(user="(command line)", action="user added", detail=f"{name} ({role})")
 
 
-def serve(app: object, host: str, port: int) -> int:
-    """gunicorn, one process (the upload state is in the database and the lock on disk, but
-    one process is plenty for a handful of staff), threads for concurrent requests."""
+def serve(app: flask.Flask, factory: Callable[[], flask.Flask], host: str, port: int) -> int:
+    """gunicorn, one worker (the upload state is in the database and the lock on disk, but
+    one process is plenty for a handful of staff) building its own app after the fork,
+    threads for concurrent requests."""
     from portal.serve import PortalApplication, options
 
-    if app.config.get("SECRET_KEY_GENERATED"):  # type: ignore[attr-defined]
+    if app.config.get("SECRET_KEY_GENERATED"):
         print(f"{PROG}: PORTAL_WORKSPACE_SECRET_KEY is not set: sessions end when the "
               "workspace restarts.", file=sys.stderr)
     settings = {**options(host, port, 1, THREADS), "timeout": TIMEOUT,
                 "proc_name": "nkpm-workspace"}
     print(f"Staff workspace on http://{host}:{port}/ (packages: "
-          f"{app.config['PACKAGES_DIR']})", file=sys.stderr)  # type: ignore[attr-defined]
-    PortalApplication(lambda: app, settings).run()
+          f"{app.config['PACKAGES_DIR']})", file=sys.stderr)
+    PortalApplication(factory, settings).run()
     return 0
 
 
