@@ -541,3 +541,20 @@ def test_served_on_its_own_port(tmp_path: Path) -> None:
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert "PORTAL_WORKSPACE_SECRET_KEY is not set" in err
+
+
+def test_a_value_for_an_indicator_the_export_lacks_stops_the_preview(
+        workspace: Workspace, demo_exports: dict[str, Path], tmp_path: Path) -> None:
+    from portal.workspace.models import IndicatorReport
+
+    client = workspace.client("publisher")
+    with workspace.app.extensions["workspace_db"].session() as s:
+        s.add(IndicatorReport(indicator_id="OUT9.9", period_start="2021-04-01",
+                              period_end="2021-06-30", actual="3", user="publisher"))
+    sent = upload(client, zipped(demo_exports["wave3"], tmp_path / "w3.zip"))
+    page = sent.headers["Location"]
+    before = _state(workspace)
+    assert send(client, page, page + "/preview").status_code == 303
+    shown = client.get(page, base_url=BASE).text
+    assert "cannot be built" in shown and "OUT9.9" in shown and "indicator_id" in shown
+    assert _uploads(workspace)[0].state == "checked" and _state(workspace) == before

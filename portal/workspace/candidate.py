@@ -183,7 +183,7 @@ def preview(place: Place, db: Database, upload_id: str, locales: Sequence[str]) 
     except run.Stopped as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise Refused("The release cannot be built: %(why)s. Nothing was published.",
-                      why=str(exc)) from None
+                      why=_why(exc)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -194,6 +194,16 @@ def preview(place: Place, db: Database, upload_id: str, locales: Sequence[str]) 
         upload.fingerprint = releases.fingerprint(target)
         upload.preview = json.dumps(described)
     return described
+
+
+def _why(stopped: run.Stopped) -> str:
+    """Why a build stopped; with the problems when the input (with the indicator values
+    entered here) breaks a rule, e.g. a value for an indicator the export no longer has."""
+    if stopped.result is None:
+        return str(stopped)
+    found = [f"{p.file} row {p.row}, {p.column}: {p.message} ({p.value})"
+             for p in stopped.result.problems if p.severity == "error"][:3]
+    return f"{stopped}: " + "; ".join(found)
 
 
 def _open(s: Session, upload_id: str) -> Upload:
@@ -250,7 +260,7 @@ def publish(place: Place, db: Database, upload_id: str) -> str:
             folder = run.publish(built, place.packages)
         except run.Stopped as exc:
             raise Refused("The release cannot be built: %(why)s. Nothing was published.",
-                          why=str(exc)) from None
+                          why=_why(exc)) from None
         with db.session() as s:
             upload = s.get(Upload, upload_id)
             assert upload is not None

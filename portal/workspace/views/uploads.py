@@ -53,7 +53,7 @@ def upload() -> flask.Response:
         flask.flash(_("Choose a file to upload."), "danger")
         return back("uploads.index")
     try:
-        received, result = candidate.take(place(), guard.database(), sent.stream,
+        received, _result = candidate.take(place(), guard.database(), sent.stream,
                                           sent.filename, guard.user().name)
     except IntakeError as exc:
         audit.log("upload refused", detail=exc.message)
