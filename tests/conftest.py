@@ -111,10 +111,11 @@ def _remove_production_data() -> None:
     """
     for engine in list(_engines):
         engine.dispose()
-    if _schemas:
-        with _admin().begin() as conn:
+    if _schemas:  # one transaction each: dropping them all in one runs out of lock slots
+        with _admin().connect() as conn:
             for schema in _schemas:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                with conn.begin():
+                    conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     if _prefixes:
         import redis
 
