@@ -49,11 +49,7 @@ def login() -> flask.Response | str:
     guard.start_session(outcome.user)
     flask.g.user = outcome.user
     audit.log("login")
-    return back_to(_safe_next(flask.request.form.get("next")))
-
-
-def back_to(path: str) -> flask.Response:
-    return flask.redirect(path, code=303)
+    return flask.redirect(_safe_next(flask.request.form.get("next")), code=303)
 
 
 @bp.route("/logout", methods=["POST"])
