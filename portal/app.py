@@ -18,6 +18,7 @@ from markupsafe import escape
 from portal import (
     api,
     catalogues,
+    contact,
     delivery,
     downloads,
     embed,
@@ -25,6 +26,7 @@ from portal import (
     health,
     layout,
     query,
+    scraping,
     scripts,
     security,
     site,
@@ -166,6 +168,8 @@ def create_app(
     embed.init_app(app)
     sitemap.init_app(app)
     publications.init_app(app)
+    contact.init_app(app)
+    scraping.init_app(app)
     security.init_app(app)
     app.layout = layout.shell
     layout.register_callbacks(app)

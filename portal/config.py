@@ -34,9 +34,16 @@ ACCEL_REDIRECT = "PORTAL_ACCEL_REDIRECT"
 PUBLICATIONS_DIR = "PORTAL_PUBLICATIONS_DIR"
 #: "0" stops ``serve`` from making the documents ahead (portal.publications.ahead).
 PUBLICATIONS_AHEAD = "PORTAL_PUBLICATIONS_AHEAD"
+#: The buyers' contact requests (portal.contact), shared by the portal and the workspace: any
+#: SQLAlchemy URL; default a SQLite file in the checkout's ``instance/`` (portal.contact.models).
+CONTACT_DATABASE_URL = "PORTAL_CONTACT_DATABASE_URL"
+#: Days a contact request is kept, handled or not.
+CONTACT_RETENTION_DAYS = "PORTAL_CONTACT_RETENTION_DAYS"
+DEFAULT_CONTACT_RETENTION_DAYS = 90
 #: Every variable this module reads, for documentation and tests.
 VARIABLES = (DATABASE_URL, CACHE_URL, PACKAGES, SECRET_KEY, WORKERS, BASE_URL, TRUSTED_PROXIES,
-             ACCEL_REDIRECT, PUBLICATIONS_DIR, PUBLICATIONS_AHEAD)
+             ACCEL_REDIRECT, PUBLICATIONS_DIR, PUBLICATIONS_AHEAD, CONTACT_DATABASE_URL,
+             CONTACT_RETENTION_DAYS)
 
 #: Redis keys of this portal start with this (several apps may share one Redis).
 CACHE_KEY_PREFIX = "nkpm:"
@@ -66,8 +73,9 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def database_url(value: str) -> str:
-    """A SQLAlchemy URL for ``PORTAL_DATABASE_URL``; ``postgresql://`` means psycopg 3.
+def database_url(value: str, name: str = DATABASE_URL) -> str:
+    """A SQLAlchemy URL for ``PORTAL_DATABASE_URL`` (or the variable ``name``);
+    ``postgresql://`` means psycopg 3.
 
     SQLAlchemy reads a bare ``postgresql://`` as psycopg2, which the project does not
     install: the common URL form (as libpq, Heroku or docker-compose write it) would fail.
@@ -78,7 +86,7 @@ def database_url(value: str) -> str:
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if scheme in ("postgresql+psycopg", "sqlite") or scheme.startswith("sqlite+"):
         return url
-    raise ConfigError(f"{DATABASE_URL} must be a sqlite:/// or postgresql:// URL, "
+    raise ConfigError(f"{name} must be a sqlite:/// or postgresql:// URL, "
                       f"got {redact(url)!r}")
 
 
@@ -113,6 +121,17 @@ def workers(value: str | None) -> int:
     if not 1 <= number <= MAX_WORKERS:
         raise ConfigError(f"{WORKERS} must be between 1 and {MAX_WORKERS}, got {number}")
     return number
+
+
+def retention_days(value: str | None, name: str = CONTACT_RETENTION_DAYS,
+                   default: int = DEFAULT_CONTACT_RETENTION_DAYS) -> int:
+    """A number of days from 1 to 3650 (``default`` when unset or empty)."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise ConfigError(f"{name} must be a whole number from 1 to 3650, got {text!r}")
+    return int(text)
 
 
 def packages_dir(value: str) -> Path:
@@ -185,6 +204,11 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         settings["BASE_URL"] = base_url(env[BASE_URL])
     if env.get(PUBLICATIONS_DIR, "").strip():
         settings["PUBLICATIONS_DIR"] = str(Path(env[PUBLICATIONS_DIR]).expanduser().resolve())
+    if env.get(CONTACT_DATABASE_URL, "").strip():
+        settings["CONTACT_DATABASE_URL"] = database_url(env[CONTACT_DATABASE_URL],
+                                                        CONTACT_DATABASE_URL)
+    if env.get(CONTACT_RETENTION_DAYS, "").strip():
+        settings["CONTACT_RETENTION_DAYS"] = retention_days(env[CONTACT_RETENTION_DAYS])
     if env.get(TRUSTED_PROXIES, "").strip():
         settings["TRUSTED_PROXIES"] = trusted_proxies(env[TRUSTED_PROXIES])
     if env.get(ACCEL_REDIRECT, "").strip():

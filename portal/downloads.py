@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, send_from_directory
 
 from portal import query
 from portal.i18n import _
-from portal.load import history
+from portal.load import directory, history
 from portal.load.database import LoadedRelease
 from portal.load.release import locate
 
@@ -71,6 +71,8 @@ def published_file(filename: str) -> Response:
     suffix = PurePosixPath(filename).suffix.lower()
     if not parts or any(p.startswith(".") for p in parts) or suffix not in MIMETYPES:
         abort(404)
+    if parts[-1] == directory.FILE:
+        abort(404)  # published by consent for its pages only: never a bulk download
     base = _packages_dir().resolve()
     target = (base / filename).resolve()
     # send_from_directory refuses "..", but a symlink could still lead elsewhere.

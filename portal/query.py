@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from portal.cache import cache
+from portal.load import directory as supplier_directory
 from portal.load import history, indicator_history
 from portal.load.database import ROW, LoadedRelease, Store
 
@@ -33,6 +34,14 @@ def store() -> Store:
 def current_release() -> LoadedRelease | None:
     """The release to show in this request (None before anything is published)."""
     return store().current()
+
+
+def directory() -> supplier_directory.Directory:
+    """The supplier directory of the release shown in this request (empty when none)."""
+    release = current_release()
+    if release is None:
+        return supplier_directory.Directory()
+    return supplier_directory.of_release(store().packages_dir, release.fingerprint)
 
 
 def _where(table: sa.Table, conditions: Mapping[str, Condition]) -> list[Any]:

@@ -38,14 +38,15 @@ STYLESHEETS = ("css/bootstrap.min.css", ICONS_CSS)
 #: The Bootstrap Icons glyphs the portal shows (by their Bootstrap Icons names).
 ICONS = frozenset({
     "archive", "arrow-down-right", "arrow-left", "arrow-right", "arrow-right-circle",
-    "arrow-up-right", "badge-cc", "bar-chart-line", "book", "box-seam", "check-circle-fill",
-    "check-lg", "chevron-left", "chevron-right", "dash-circle", "database", "download",
-    "exclamation-triangle", "exclamation-triangle-fill", "eye-slash", "file-earmark-pdf",
-    "file-earmark-spreadsheet", "filetype-csv", "filetype-html", "filetype-xlsx",
-    "filetype-xml", "fingerprint", "geo-alt-fill", "graph-up-arrow", "house", "image",
-    "info-circle", "journal-text", "map", "mortarboard", "patch-check", "people", "percent",
+    "arrow-up-right", "badge-cc", "bar-chart-line", "book", "box-seam", "building",
+    "chat-left-text", "check-circle-fill", "check-lg", "chevron-left", "chevron-right",
+    "dash-circle", "database", "download", "envelope", "exclamation-triangle",
+    "exclamation-triangle-fill", "eye-slash", "file-earmark-pdf", "file-earmark-spreadsheet",
+    "filetype-csv", "filetype-html", "filetype-xlsx", "filetype-xml", "fingerprint",
+    "geo-alt-fill", "globe2", "graph-up-arrow", "house", "image", "info-circle",
+    "journal-text", "map", "mortarboard", "patch-check", "people", "percent", "person",
     "question-circle", "search", "shop", "signpost-split", "speedometer2", "table", "tag",
-    "tags", "x-circle", "x-circle-fill", "x-lg",
+    "tags", "telephone", "translate", "x-circle", "x-circle-fill", "x-lg",
 })
 _SPRITE = STATIC_DIR / "icons" / "bootstrap-icons.svg"
 _SYMBOL = re.compile(r'<symbol[^>]*viewBox="([^"]+)"[^>]*id="([^"]+)">(.*?)</symbol>', re.S)

@@ -92,8 +92,10 @@ def database_url(tmp_path: Path, name: str = "portal.sqlite") -> str:
 
 
 def portal_config(tmp_path: Path) -> dict[str, object]:
-    """Settings of a test portal: its own database and a cache of its own."""
-    config: dict[str, object] = {"TESTING": True, "DATABASE_URL": database_url(tmp_path)}
+    """Settings of a test portal: its own databases and a cache of its own."""
+    config: dict[str, object] = {
+        "TESTING": True, "DATABASE_URL": database_url(tmp_path),
+        "CONTACT_DATABASE_URL": database_url(tmp_path, "contact-requests.sqlite")}
     if PRODUCTION:
         prefix = f"nkpm-test-{uuid.uuid4().hex}:"
         _prefixes.append(prefix)

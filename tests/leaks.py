@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from etl import refdata
 from etl.rawformat import tables as raw_tables
@@ -51,3 +55,36 @@ def raw_secrets(checked: CheckResult) -> set[str]:
                 if len(value) >= 5 and value.casefold() not in public:
                     secrets.add(value)
     return secrets
+
+
+def release_files(*roots: Path) -> dict[str, bytes]:
+    """Every file under ``roots`` (a release folder, a packages folder…) as bytes, and the
+    members of each zip or workbook in them, however nested (as ``<file>!<member>``):
+    everything a downloader of a release can read."""
+    found: dict[str, bytes] = {}
+
+    def add(name: str, data: bytes) -> None:
+        found[name] = data
+        if name.endswith((".zip", ".xlsx")):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.namelist():
+                    add(f"{name}!{member}", archive.read(member))
+
+    for root in roots:
+        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in paths:
+            add(str(path), path.read_bytes())
+    return found
+
+
+def leaked(files: dict[str, bytes], secrets: Iterable[str]) -> dict[str, list[str]]:
+    """Which of ``secrets`` each file contains (case-folded text; files without any are left
+    out), so a failing assertion names the file and the values."""
+    wanted = sorted({s.casefold() for s in secrets if s})
+    hits = {}
+    for name, data in files.items():
+        text = data.decode("utf-8", errors="replace").casefold()
+        found = [s for s in wanted if s in text]
+        if found:
+            hits[name] = found
+    return hits

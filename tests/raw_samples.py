@@ -83,6 +83,34 @@ def sample() -> dict[str, list[dict[str, str]]]:
     }
 
 
+#: A valid supplier-directory listing of PM-001 (the sample has no directory file).
+LISTING = {
+    "enterprise_id": "PM-001", "consent_date": "2019-05-02", "consent_withdrawn": "",
+    "listed_name": "Mlekara Jovanović", "contact_person": "Marko Jovanović",
+    "public_phone": "+383 44 123 456", "public_email": "marko.jovanovic@example.com",
+    "website": "https://www.mlekara-jovanovic.example/sir", "languages": "sr en",
+    "description_en": "Cow's cheese from our own farm; delivery across Kosovo.",
+    "description_sq": "", "description_sr": "Kravlji sir sa naše farme.",
+    "show_products": "yes", "show_certifications": "No", "show_municipality": "YES",
+}
+
+
+def with_directory(data: dict[str, list[dict[str, str]]],
+                   *listings: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """``data`` plus a directory file of ``listings``: LISTING and a second valid one (PM-003,
+    withdrawn, bare website) when none are given."""
+    rows = list(listings) or [
+        LISTING,
+        {**LISTING, "enterprise_id": "PM-003", "consent_date": "01.06.2019",
+         "consent_withdrawn": "2020-02-01", "listed_name": "Agro Leposaviq",
+         "contact_person": "", "public_phone": "", "public_email": "",
+         "website": "www.agro-leposaviq.example", "languages": "", "description_en": "",
+         "description_sq": "Mjaltë dhe fruta (< 5 kg).", "description_sr": "",
+         "show_products": "no", "show_certifications": "yes", "show_municipality": "no"},
+    ]
+    return {**data, "directory_listings": [dict(r) for r in rows]}
+
+
 def write_csv(folder: Path, data: dict[str, list[dict[str, str]]]) -> Path:
     """Write each table with the contract's columns (plus any extra keys the rows carry)."""
     folder.mkdir(parents=True, exist_ok=True)

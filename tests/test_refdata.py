@@ -114,6 +114,9 @@ EXPECTED_CODELISTS: dict[str, list[str]] = {
         "b2b_deal_value_eur",
         "b2b_meetings_with_interpretation",
     ],
+    "directory_language": ["sq", "sr", "en", "de", "tr", "bs"],
+    "directory_certification": ["haccp", "product_certification", "fva_registration",
+                                "vat_registered"],
 }
 
 # From domain-facts.md.

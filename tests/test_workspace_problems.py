@@ -15,7 +15,7 @@ import flask
 import numpy as np
 import pytest
 from openpyxl import Workbook, load_workbook
-from raw_samples import sample, write_csv, write_xlsx
+from raw_samples import LISTING, sample, write_csv, write_xlsx
 
 from etl.problems import ERROR, WARNING
 from etl.rawformat import Field, tables
@@ -147,6 +147,11 @@ BROKEN: dict[str, Make] = {
     "founded after interview": _csv(enterprises={1: {"founded_year": "2020"}}),
     "end before start": _csv(trainings={0: {"end_date": "2019-09-09"}}),
     "counterpart in the north": _csv(b2b_meetings={0: {"counterpart_municipality": "Zvečan"}}),
+    "e-mail": _csv(directory_listings=[{**LISTING, "public_email": "marko@example"}]),
+    "website": _csv(directory_listings=[{**LISTING, "website": "javascript:alert(1)"}]),
+    "too long": _csv(directory_listings=[{**LISTING, "description_en": "x" * 501}]),
+    "markup": _csv(directory_listings=[{**LISTING, "description_sr": "<b>Sir</b>"}]),
+    "formula in text": _csv(directory_listings=[{**LISTING, "listed_name": "=1+1"}]),
     # containers: folders and CSV files
     "no such folder": lambda tmp: tmp / "nowhere",
     "file missing": _csv_file("products", lambda content: b""),

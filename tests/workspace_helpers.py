@@ -68,6 +68,7 @@ def workspace(tmp_path: Path, published_template: Path) -> Iterator[Workspace]:
     shutil.copytree(published_template, packages, symlinks=True)
     app = create_app({"WORKSPACE_DIR": tmp_path / "workspace", "PACKAGES_DIR": packages,
                       "DATABASE_URL": database_url(tmp_path, "workspace.sqlite"),
+                      "CONTACT_DATABASE_URL": database_url(tmp_path, "contact-requests.sqlite"),
                       "SECRET_KEY": "test secret key of the workspace", "TESTING": True})
     with app.extensions["workspace_db"].session() as s:
         for role in ROLES:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import b2b, indicators, products, training, waves, write
+from . import b2b, directory, indicators, products, training, waves, write
 from .enterprises import build as build_enterprises
 from .places import load_municipalities
 from .schema import COLUMNS
@@ -25,8 +25,10 @@ __all__ = ["COLUMNS", "GENERATOR", "MARKER_VERSION", "generate", "marker"]
 
 GENERATOR = "python -m etl demo"
 MARKER_VERSION = 1
-_STREAMS = ("enterprises", "products", "trainings", "attendance", "b2b", "indicators")
-"""Independent random streams, so e.g. ``attendance=`` never changes enterprises.csv."""
+_STREAMS = ("enterprises", "products", "trainings", "attendance", "b2b", "indicators",
+            "directory")
+"""Independent random streams, so e.g. ``attendance=`` never changes enterprises.csv (a new
+stream goes last: the earlier ones stay as they were)."""
 
 
 def marker(seed: int, enterprises: int, wave: int = 1) -> dict[str, object]:
@@ -80,8 +82,10 @@ def generate(out: Path, *, enterprises: int = 400, seed: int = 0, fmt: str = "cs
     say("indicators")
     inds, reports = indicators.build(streams["indicators"], ent, sessions=len(sessions.ids),
                                      attendance=len(att.frame), meetings=len(meetings.frame))
+    say("directory_listings")
+    listings = directory.build(streams["directory"], ent, prods)
     export = waves.Export(ent, prods, sessions, att, meetings, inds, reports,
-                          issued=enterprises)
+                          issued=enterprises, directory=listings)
     for number in range(2, wave + 1):
         export = waves.advance(export, number, seed=seed, enterprises=enterprises,
                                first_attendance=len(att.frame), munis=munis, progress=say)

@@ -10,7 +10,8 @@ wave N−1 plus one calendar quarter — the quarter after the latest date wave 
 - a quarter's training sessions and their attendance: people coming back, owners and staff
   of the new businesses, and newcomers from outside the survey;
 - scale-up B2B meetings, with agreements signed by several distinct businesses;
-- one more hand-reported actual per indicator without a metric.
+- one more hand-reported actual per indicator without a metric;
+- one or two directory listings withdrawn and a couple of new ones (`etl.demo.directory`).
 
 Each wave draws from its own random streams, derived from the seed and the wave number, so
 wave N depends only on (seed, enterprises, attendance, N) and wave 1 is left as it was. All
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import b2b, indicators, products, revisit, style, training
+from . import b2b, directory, indicators, products, revisit, style, training
 from .enterprises import (
     FISCAL_NUMBERS,
     REGISTRATION_NUMBERS,
@@ -59,7 +60,7 @@ MIN_AGREEMENTS, AGREEMENT_SHARE = 5, 0.6
 NEW_BUSINESS_MEETINGS = 0.25
 """Share of a wave's meetings held by businesses new in that wave (at least one)."""
 _STREAMS = ("gone", "changed", "enterprises", "products", "trainings", "attendance", "b2b",
-            "indicators")
+            "indicators", "directory")
 _WAVE_KEY = 0x77617665
 """Spawn key ("wave") that keeps the waves' random streams apart from the first wave's."""
 
@@ -80,11 +81,12 @@ class Export:
     indicators: Table
     reports: Table
     issued: int
+    directory: Table
 
     def tables(self) -> list[Table]:
         """The tables in the order files and sheets are written."""
         return [self.ent.table, self.products, self.sessions.table, self.attendance,
-                self.meetings, self.indicators, self.reports]
+                self.meetings, self.indicators, self.reports, self.directory]
 
 
 def latest(export: Export) -> np.datetime64:
@@ -267,6 +269,8 @@ def advance(export: Export, wave: int, *, seed: int, enterprises: int,
                          munis)
     reports = indicators.later_report(rngs["indicators"], export.indicators, export.reports,
                                       window)
+    say(f"wave {wave}: directory_listings")
+    listings = directory.advance(rngs["directory"], export.directory, ent, prods, window)
     return Export(
         ent=ent, products=prods,
         sessions=Sessions(export.sessions.table.append(sessions.table),
@@ -275,4 +279,4 @@ def advance(export: Export, wave: int, *, seed: int, enterprises: int,
                           np.concatenate([export.sessions.venue_kas, sessions.venue_kas])),
         attendance=export.attendance.append(att), meetings=export.meetings.append(meetings),
         indicators=export.indicators, reports=export.reports.append(reports),
-        issued=export.issued + len(newcomers))
+        issued=export.issued + len(newcomers), directory=listings)

@@ -13,7 +13,7 @@ from etl import refdata
 from etl.anonymise.params import SUPPRESSED
 from etl.anonymise.release import AnonymisedRelease
 from etl.history import ledger as ledgers
-from etl.publish import files, releases
+from etl.publish import directory, files, releases
 from etl.publish.package import (
     PRODUCT_MAP,
     PROGRAMME,
@@ -158,20 +158,34 @@ def extras(result: CheckResult, release: AnonymisedRelease) -> dict[str, Package
     return {PRODUCT_MAP: product_map, PROGRAMME: programme}
 
 
+def _key(release: AnonymisedRelease, history: tuple[Path, bytes] | None,
+         key: bytes | None) -> bytes:
+    """The pseudonym key the release was anonymised with (the same the build read)."""
+    from etl.anonymise.pseudonym import release_key
+
+    if key is not None:
+        return key
+    return history[1] if history is not None else release_key(release.demo)
+
+
 def release_writer(result: CheckResult, release: AnonymisedRelease,
                    extras: dict[str, PackagePlan] | None = None,
                    progress: Callable[[str], None] | None = None,
-                   history: tuple[Path, bytes] | None = None) -> Callable[[Path], None]:
-    """What fills a release folder with every package (folder and zip) of `release`.
+                   history: tuple[Path, bytes] | None = None,
+                   key: bytes | None = None) -> Callable[[Path], None]:
+    """What fills a release folder with every package (folder and zip) of `release`, and
+    the supplier directory beside them when the input has one (no package lists it).
 
     With ``history`` (the history folder and the pseudonym key) the release's private ledger
     is written there first, addressed by the release's fingerprint: a build killed after it
-    leaves an unused ledger, never a published release without one.
+    leaves an unused ledger, never a published release without one. ``key`` (default: the
+    history's, else the build's from the environment) keys the directory's listing ids.
     """
     _, end = data_period(result)
     stamp = files.release_stamp(end)
     where = coverage(result)
     packages = plan(release, extras)
+    listed = directory.directory_bytes(result, _key(release, history, key), release.version)
 
     def write(folder: Path) -> None:
         for package in packages:
@@ -182,6 +196,8 @@ def release_writer(result: CheckResult, release: AnonymisedRelease,
             zipped = files.zip_bytes(((f"{package.name}/{n}", written[n])
                                       for n in sorted(written)), stamp)
             (folder / f"{package.name}.zip").write_bytes(zipped)
+        if listed is not None:
+            (folder / directory.FILE).write_bytes(listed)
         if history is not None:
             root, key = history
             ledgers.write(root, version=release.version,
@@ -192,10 +208,28 @@ def release_writer(result: CheckResult, release: AnonymisedRelease,
     return write
 
 
+def _previous(out: Path, version: str) -> Path | None:
+    """The release before ``version`` in ``out`` (the newest live lower version), whose
+    directory the release notes compare with; a rebuild compares with the same one."""
+    below = [e["version"] for e in releases.read_index(out) if not releases.withdrawn(e)
+             and releases.version_key(e["version"]) < releases.version_key(version)
+             and (out / e["version"]).is_dir()] if out.is_dir() else []
+    return out / max(below, key=releases.version_key) if below else None
+
+
+def directory_note(result: CheckResult, key: bytes, out: Path, version: str) -> str:
+    """The release notes' words on the supplier directory (see
+    :func:`directory.release_note`)."""
+    items = directory.listings(result, key)
+    current = None if items is None else {item["id"] for item in items}
+    return directory.release_note(current, directory.listed_ids(_previous(out, version)))
+
+
 def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
                     extras: dict[str, PackagePlan] | None = None,
                     progress: Callable[[str], None] | None = None,
-                    history: tuple[Path, bytes] | None = None) -> Path:
+                    history: tuple[Path, bytes] | None = None,
+                    key: bytes | None = None) -> Path:
     """Write every package of `release` (see :func:`release_writer`) and switch `out/latest`
     to it."""
     _, end = data_period(result)
@@ -209,7 +243,9 @@ def publish_release(result: CheckResult, release: AnonymisedRelease, out: Path,
                f"{release.report['tables_summary']['suppressed_share']:.1%} suppressed"
                + (f", audited against {len(audited)} earlier release"
                   f"{'s' if len(audited) > 1 else ''}" if audited else "")
+               + "".join(f"; {note}" for note in [directory_note(
+                   result, _key(release, history, key), out, release.version)] if note)
                + ("; synthetic demo data" if release.demo else "") + ".")
     return releases.publish(out, release.version,
-                            release_writer(result, release, extras, progress, history),
+                            release_writer(result, release, extras, progress, history, key),
                             released=stamp.date().isoformat(), summary=summary)

@@ -36,6 +36,8 @@ STAGING_PREFIX = ".staging-"
 WITHDRAWING_PREFIX = ".withdrawing-"
 LOCK = ".lock"
 DESCRIPTOR = "datapackage.json"
+#: The supplier directory beside the packages (see ``etl.publish.directory``): in no package.
+DIRECTORY = "supplier-directory.json"
 
 #: Versions are path segments and citation labels: keep them to semantic-version characters.
 VERSION_PATTERN = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?")
@@ -112,18 +114,23 @@ def _changelog(entries: list[dict]) -> str:
 
 
 def fingerprint(folder: Path) -> str:
-    """SHA-256 over every package descriptor of a release folder. Descriptors carry the hash
-    of each of their tables, so any changed published table changes it (the portal reloads
-    on it; the history ledger is addressed by it)."""
+    """SHA-256 over every package descriptor of a release folder, and its supplier directory
+    if it has one. Descriptors carry the hash of each of their tables, so any changed published
+    table or listing changes it (the portal reloads on it; the history ledger is addressed
+    by it)."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob(f"*/{DESCRIPTOR}")):
         digest.update(path.parent.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    directory = folder / DIRECTORY
+    if directory.is_file():  # a release without one keeps the fingerprint it always had
+        digest.update(DIRECTORY.encode() + b"\0" + directory.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def verify(folder: Path) -> dict[str, dict]:
     """The descriptors of a release folder, after checking that every file they list still has
-    its published size and hash; :class:`ReleaseError` names the first file that does not."""
+    its published size and hash (and that a supplier directory beside them is readable);
+    :class:`ReleaseError` names the first file that does not."""
     descriptors = {}
     paths = sorted(folder.glob(f"*/{DESCRIPTOR}"))
     if not paths:
@@ -144,7 +151,21 @@ def verify(folder: Path) -> dict[str, dict]:
                 raise ReleaseError(f"{file}: its hash no longer matches {path} (the file was "
                                    "changed after publication)")
         descriptors[path.parent.name] = descriptor
+    _verify_directory(folder / DIRECTORY)
     return descriptors
+
+
+def _verify_directory(path: Path) -> None:
+    """The supplier directory, if any, is no package (no hash of its own; the release's
+    fingerprint covers it) but must still be a readable listing file."""
+    if not path.is_file():
+        return
+    try:
+        listings = json.loads(path.read_text(encoding="utf-8")).get("listings")
+    except (ValueError, UnicodeDecodeError, AttributeError) as error:
+        raise ReleaseError(f"{path}: not a valid supplier directory ({error})") from None
+    if not isinstance(listings, list):
+        raise ReleaseError(f"{path}: not a valid supplier directory (no list of listings)")
 
 
 @contextmanager

@@ -112,14 +112,19 @@ def anonymised(raw: Path | RawInput, out: Path, *, version: str | None = None,
 
 def summary(built: Built) -> str:
     """The one line the CLI prints once a release is anonymised."""
+    from etl.publish.directory import listings
+
     m, t = built.release.report["microdata"], built.release.report["tables_summary"]
     n = len(built.earlier)
+    listed = listings(built.result, built.key)
     return (f"Anonymised: k = {m['achieved_k']}, {m['records_suppressed']} of "
             f"{m['records_out']} records locally suppressed; "
             f"{t['primary'] + t['secondary'] + t['history']} of {t['cells']} table cells "
             "suppressed"
             + (f" ({t['history']} because of the {n} earlier release{'s' if n > 1 else ''})"
-               if n else "") + "; every rule passed.")
+               if n else "") + "; every rule passed."
+            + (f" Supplier directory: {len(listed)} listing{'s' if len(listed) != 1 else ''}."
+               if listed is not None else ""))
 
 
 def publish(built: Built, out: Path, progress: Progress | None = None) -> Path:

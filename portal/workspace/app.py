@@ -13,12 +13,14 @@ import flask
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal import config as portal_config
 from portal import i18n, vendor
+from portal.contact import models as contact_models
 from portal.workspace import candidate, guard, problems
 from portal.workspace import config as ws_config
 from portal.workspace.intake import Limits
 from portal.workspace.models import Database
-from portal.workspace.views import auth, indicators, label, releases, uploads, users
+from portal.workspace.views import auth, indicators, label, releases, requests, uploads, users
 
 log = logging.getLogger(__name__)
 MiB = 2**20
@@ -59,6 +61,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> flask.Flask:
     )
     app.config["DATABASE_URL"] = ws_config.database_url(app.config)
     app.extensions["workspace_db"] = Database(app.config["DATABASE_URL"])
+    # The buyers' contact requests: the portal's database, found the same way (portal.contact).
+    app.config.setdefault("CONTACT_RETENTION_DAYS", portal_config.DEFAULT_CONTACT_RETENTION_DAYS)
+    app.extensions[contact_models.EXTENSION] = contact_models.Database(
+        app.config.get("CONTACT_DATABASE_URL") or contact_models.default_url())
     app.extensions["workspace_place"] = candidate.Place(
         root, Path(app.config["PACKAGES_DIR"]), app.config.get("HISTORY_DIR"),
         Limits(upload_bytes=app.config["MAX_UPLOAD_MB"] * MiB),
@@ -69,13 +75,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> flask.Flask:
     app.before_request(guard.check_once)
     app.after_request(_headers)
     app.after_request(i18n.remember_locale)
-    for blueprint in (auth.bp, uploads.bp, releases.bp, indicators.bp, users.bp):
+    for blueprint in (auth.bp, uploads.bp, releases.bp, indicators.bp, requests.bp, users.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/static/<path:name>", "static_files", _static)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
     app.register_error_handler(HTTPException, _refused)
     app.jinja_env.globals.update(
-        _=i18n._, locale=i18n.get_locale, locales=i18n.LOCALES, native=i18n.NATIVE_NAMES,
+        _=i18n._, ngettext=i18n.ngettext, locale=i18n.get_locale, locales=i18n.LOCALES,
+        native=i18n.NATIVE_NAMES,
         once=guard.once_token, once_field=guard.ONCE_FIELD, user=guard.user,
         number=i18n.format_number, date=i18n.format_date, label=label,
         severity=problems.severity_label)

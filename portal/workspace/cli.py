@@ -2,7 +2,8 @@
 workspace (gunicorn, one process, threads); ``… workspace add-user NAME --role ROLE`` adds an
 account, reading its password from standard input (or a prompt on a terminal);
 ``… workspace users`` lists accounts; ``… workspace sweep`` deletes uploads past retention
-(also done at every start). Also installed as ``nkpm-workspace``.
+(also done at every start) and the buyers' contact requests past theirs. Also installed as
+``nkpm-workspace``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     actions.add_parser("users", help="list the accounts")
-    actions.add_parser("sweep", help="delete uploads past their retention")
+    actions.add_parser("sweep", help="delete uploads and contact requests past their "
+                                     "retention")
 
 
 def _password() -> str:
@@ -82,8 +84,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}")
         return 0
     if args.action == "sweep":
+        from portal.contact import limits, models, store
+
+        contact_db = app.extensions[models.EXTENSION]
         print(f"Deleted {candidate.sweep(app.extensions['workspace_place'], db)} upload "
-              "folder(s).")
+              f"folder(s) and {store.sweep(contact_db, app.config['CONTACT_RETENTION_DAYS'])} "
+              "contact request(s).")
+        limits.forget(contact_db)
         return 0
     db.engine.dispose()  # the worker opens its own connections after the fork
     # A generated key is made once here, so a restarted worker keeps the sessions.

@@ -21,7 +21,10 @@ RETENTION_DAYS = "PORTAL_WORKSPACE_RETENTION_DAYS"
 MAX_UPLOAD_MB = "PORTAL_WORKSPACE_MAX_UPLOAD_MB"
 HISTORY_DIR = "PORTAL_HISTORY_DIR"  # the ETL's private ledgers (etl.history.ledger)
 
-VARIABLES = (DIR, DATABASE_URL, SECRET_KEY, RETENTION_DAYS, MAX_UPLOAD_MB)
+#: The buyers' contact requests are the portal's (portal.contact): the same variables, so
+#: both apps open the same database.
+VARIABLES = (DIR, DATABASE_URL, SECRET_KEY, RETENTION_DAYS, MAX_UPLOAD_MB,
+             portal_config.CONTACT_DATABASE_URL, portal_config.CONTACT_RETENTION_DAYS)
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "instance" / "workspace"
 DEFAULT_RETENTION_DAYS = 7
 DEFAULT_MAX_UPLOAD_MB = 50
@@ -55,6 +58,11 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     }
     url = env.get(DATABASE_URL, "").strip()
     settings["DATABASE_URL"] = portal_config.database_url(url) if url else None
+    contact = env.get(portal_config.CONTACT_DATABASE_URL, "").strip()
+    settings["CONTACT_DATABASE_URL"] = portal_config.database_url(
+        contact, portal_config.CONTACT_DATABASE_URL) if contact else None
+    settings["CONTACT_RETENTION_DAYS"] = portal_config.retention_days(
+        env.get(portal_config.CONTACT_RETENTION_DAYS))
     if env.get(portal_config.PACKAGES, "").strip():
         settings["PACKAGES_DIR"] = portal_config.packages_dir(env[portal_config.PACKAGES])
     secret = env.get(SECRET_KEY, "")

@@ -89,6 +89,14 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "cross.counterpart_northern": (N_("the counterpart must come from outside the four "
                                       "northern municipalities (North Mitrovica, Zvečan, "
                                       "Zubin Potok, Leposavić)"),),
+    "cross.email": (N_("must be one e-mail address like name@example.com: one @, no spaces, "
+                       "and a domain with a dot"),),
+    "cross.website": (N_("must be a web address like https://www.example.com or "
+                         "www.example.com (http or https only, no spaces)"),),
+    "cross.too_long": (N_("must be at most %(limit)s characters long"),),
+    "cross.markup": (N_("must be plain text: no HTML tags such as <b> or <a href=...>"),),
+    "cross.formula": (N_("must not start with =, +, -, @ or a tab: a spreadsheet would read it "
+                         "as a formula"),),
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
