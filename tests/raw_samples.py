@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from etl.rawformat import tables
 
@@ -138,3 +141,14 @@ def write_xlsx(path: Path, data: dict[str, list[dict[str, str]]]) -> Path:
             ws.append([row.get(c, "") for c in columns])
     book.save(path)
     return path
+
+
+@pytest.fixture(params=["csv", "xlsx"])
+def write(request: pytest.FixtureRequest, tmp_path: Path
+          ) -> Callable[[dict[str, list[dict[str, str]]]], Path]:
+    """Writes a raw input as a folder of CSV files, then (second run) as one workbook."""
+    def _write(data: dict[str, list[dict[str, str]]]) -> Path:
+        if request.param == "csv":
+            return write_csv(tmp_path / "raw", data)
+        return write_xlsx(tmp_path / "raw.xlsx", data)
+    return _write

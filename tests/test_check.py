@@ -9,10 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from raw_samples import sample, write_csv, write_xlsx
+import raw_samples
+from raw_samples import sample, write_csv
 
 from etl.cli import main
 from etl.validate import check_path
+
+# The CSV-and-XLSX fixture, bound in this module to be used here.
+write = raw_samples.write
 
 Tables = dict[str, list[dict[str, str]]]
 
@@ -21,15 +25,6 @@ def _set(table: str, index: int, **values: str) -> Callable[[Tables], None]:
     def mutate(data: Tables) -> None:
         data[table][index].update(values)
     return mutate
-
-
-@pytest.fixture(params=["csv", "xlsx"])
-def write(request, tmp_path) -> Callable[[Tables], Path]:
-    def _write(data: Tables) -> Path:
-        if request.param == "csv":
-            return write_csv(tmp_path / "raw", data)
-        return write_xlsx(tmp_path / "raw.xlsx", data)
-    return _write
 
 
 def _file(path: Path, table: str) -> str:

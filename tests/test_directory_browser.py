@@ -80,7 +80,8 @@ def test_a_buyer_searches_and_opens_a_listing(dash_duo: DashComposite,
                         ("message", "20 kg of chestnut honey a month, from May.")):
         driver.find_element(By.ID, name).send_keys(value)
     send = driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", send)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", send)
     send.click()
     until(lambda: driver.current_url.endswith(f"/directory/{item['id']}/contact/sent"),
           timeout=10)

@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from raw_samples import LISTING, sample, with_directory, write_csv, write_xlsx
+import raw_samples
+from raw_samples import LISTING, sample, with_directory, write_csv
 
 from etl.cli import main
 from etl.demo import generate
 from etl.validate import check_path
 from etl.validate.rules import DESCRIPTION_MAX, SHOWN_MAX
 
+# The CSV-and-XLSX fixture, bound in this module to be used here.
+write = raw_samples.write
+
 Tables = dict[str, list[dict[str, str]]]
 TABLE = "directory_listings"
 LONG = ("Lorem ipsum dolor sit amet, " * 200)[:4999] + "."  # 5,000 characters
-
-
-@pytest.fixture(params=["csv", "xlsx"])
-def write(request, tmp_path) -> Callable[[Tables], Path]:
-    def _write(data: Tables) -> Path:
-        if request.param == "csv":
-            return write_csv(tmp_path / "raw", data)
-        return write_xlsx(tmp_path / "raw.xlsx", data)
-    return _write
 
 
 def _file(path: Path) -> str:
