@@ -153,7 +153,8 @@ scripts: npm
 PRODUCTION_TESTS := tests/test_portal_store.py tests/test_release_switch.py tests/test_charts.py \
 	tests/test_api_ckan.py tests/test_api_rest.py tests/test_dcat.py tests/test_catalog_core.py \
 	tests/test_config.py tests/test_release_history_pages.py tests/test_doctor.py \
-	tests/test_indicators_trajectory.py \
+	tests/test_indicators_trajectory.py tests/test_contact_requests.py \
+	tests/test_directory_pages.py::test_directory_pages_are_rate_limited_per_address \
 	tests/test_workspace.py::test_lock_out_after_repeated_failed_logins \
 	tests/test_workspace.py::test_sign_in_rate_limited_per_address \
 	tests/test_workspace.py::test_session_cookie_flags_and_a_new_session_at_login \

@@ -50,6 +50,8 @@ def rule_names() -> dict[str, str]:
                                "earlier release cannot be singled out"),
         "history_tables": _("Across releases: comparing with an earlier release gives away "
                             "no hidden cell and no change"),
+        "directory_background": _("With the supplier directory known: no listed business can "
+                                  "be singled out, no hidden answer worked out"),
     }
 
 
@@ -64,7 +66,8 @@ def unit_names() -> dict[str, str]:
 
 
 def scope_names() -> dict[str, str]:
-    return {"businesses": _("Business records"), "all tables": _("All tables")}
+    return {"businesses": _("Business records"), "all tables": _("All tables"),
+            "businesses and tables": _("Business records and tables")}
 
 
 def passed_badge(passed: bool) -> dbc.Badge:
