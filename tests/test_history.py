@@ -94,7 +94,10 @@ def _quiet_business(raw: Path) -> str:
 
 def remove_business(raw: Path) -> None:
     ident = _quiet_business(raw)
-    for name, column in (("enterprises", "enterprise_id"), ("products", "enterprise_id")):
+    for name, column in (("enterprises", "enterprise_id"), ("products", "enterprise_id"),
+                         ("directory_listings", "enterprise_id")):
+        if not (raw / f"{name}.csv").is_file():
+            continue
         frame = _read(raw, name)
         _write(raw, name, frame[frame[column] != ident])
 

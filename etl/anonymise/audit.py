@@ -104,9 +104,15 @@ def _required(link: Linked, k: int, params: Params) -> float:
 
 
 def _constraints(link: Linked) -> tuple[list[Row], list[Row]]:
-    """Equalities (additive lines) and inequalities (non-additive lines) over suppressed keys,
-    published values moved to the right-hand side."""
-    return line_rows(link.lines, lambda k: _unknown(link, k), lambda k: float(link.value[k]))
+    """Equalities (additive lines) and inequalities (non-additive lines, and the attacker's
+    background bounds) over suppressed keys, published values moved to the right-hand side."""
+    eq, ub = line_rows(link.lines, lambda k: _unknown(link, k), lambda k: float(link.value[k]))
+    for keys, lower in link.bounds:  # Σ cells ≥ lower, as −Σ unknown ≤ −lower + Σ known
+        coefs = {k: -1.0 for k in keys if _unknown(link, k)}
+        if coefs:
+            ub.append((coefs, -lower + sum(float(link.value[k]) for k in keys
+                                           if not _unknown(link, k))))
+    return eq, ub
 
 
 def _unknown(link: Linked, k: int) -> bool:

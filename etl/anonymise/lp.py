@@ -126,6 +126,14 @@ class _Block:
                                     else highspy.ObjSense.kMaximize)
         solver.run()
         status = solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:
+            # warm-started simplex sometimes stalls on these degenerate systems: solve again
+            # from scratch, without presolve
+            solver.clearSolver()
+            solver.setOptionValue("presolve", "off")
+            solver.run()
+            status = solver.getModelStatus()
+            solver.setOptionValue("presolve", "choose")
         found = (float(solver.getInfo().objective_function_value),
                  np.asarray(solver.getSolution().col_value, dtype=float))
         solver.changeColCost(column, 0.0)

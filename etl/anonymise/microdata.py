@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from etl import derive, refdata
+from etl.anonymise.background import CERTIFICATIONS, Known
+from etl.anonymise.bg_microdata import Extra, protect_candidates
 from etl.anonymise.hierarchies import QI_HIERARCHIES, WILDCARD, turnover_band
 from etl.anonymise.kanon import Generalisation, LDiversity, generalise, l_diverse
 from etl.anonymise.params import SUPPRESSED, Params
@@ -41,6 +43,8 @@ class Microdata:
     frame: pd.DataFrame
     generalisation: Generalisation
     diversity: LDiversity
+    #: What the supplier directory made this wave suppress on top.
+    directory: Extra | None = None
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -86,9 +90,10 @@ def business_key(units: np.ndarray, key: bytes, version: str, wave: int) -> np.n
 
 
 def anonymise_businesses(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
-                         wave: int, params: Params) -> Microdata:
+                         wave: int, params: Params, known: Known | None = None) -> Microdata:
     """The microdata of one survey wave: the records ``e`` (of units ``units``), k-anonymous
-    and l-diverse among themselves."""
+    and l-diverse among themselves, also for an attacker who reads the supplier directory
+    (``known``, aligned with ``e``; see :mod:`.bg_microdata`)."""
     e = e.reset_index(drop=True)
     gen = generalise(quasi_identifiers(e), QI_HIERARCHIES, params)
     sensitive = sensitive_attributes(e)
@@ -104,8 +109,12 @@ def anonymise_businesses(e: pd.DataFrame, units: np.ndarray, key: bytes, version
             sensitive[name] = column
     frame = pd.concat([published_qi.reset_index(drop=True),
                        sensitive.reset_index(drop=True)], axis=1)
+    extra = None
+    if known is not None:
+        telling = [c for c in sensitive.columns if c not in CERTIFICATIONS]
+        frame, extra = protect_candidates(frame, gen.classes, known, telling, params)
     frame.insert(0, "survey_wave", wave)
     frame.insert(0, "business_key", business_key(units, key, version, wave))
     # Published order follows the keys, which follow nothing in the raw input.
     frame = frame.sort_values("business_key", kind="stable").reset_index(drop=True)
-    return Microdata(frame, gen, div)
+    return Microdata(frame, gen, div, extra)

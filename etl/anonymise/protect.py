@@ -23,6 +23,9 @@ from .audit import (
     DifferencingAuditResult,
     LpAuditResult,
 )
+from .background import Known
+from .bg_tables import DIRECTORY, apply_directory
+from .bg_tables import fired as directory_fired
 from .changes import change, compared_columns, record_digests, value_kind
 from .errors import DisclosureError
 from .joint import HISTORY_TABLES, Before, Joint
@@ -90,6 +93,7 @@ def _summary(tables: list[Table]) -> pd.DataFrame:
         rows.append({"table": t.name, "unit": t.spec.unit, "measure": t.spec.measure or COUNT,
                      "cells": len(statuses), "primary": primary, "secondary": secondary,
                      "history": history, **{r: statuses.count(PRIMARY_PREFIX + r) for r in RULES},
+                     DIRECTORY: statuses.count(PRIMARY_PREFIX + DIRECTORY),
                      "suppressed_share": (primary + secondary + history) / max(1, len(statuses))})
     return pd.DataFrame(rows)
 
@@ -205,13 +209,14 @@ def _protect_history(link: Linked, joints: list[Joint], params: Params
 
 def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
             params: Params = DEFAULTS, public: Collection[CellKey] = (),
-            history: History | None = None) -> ProtectedTables:
+            history: History | None = None, known: Known | None = None) -> ProtectedTables:
     """Build, suppress (primary then secondary) and audit ``specs`` over the unit frames.
 
     ``public`` lists aggregates published whatever their size (programme-wide totals of
     activities): they stay published, are never chosen as complements, and the audits treat
     them as known. With ``history``, the tables are also protected read together with each
-    earlier release (:mod:`.joint`). Raises :class:`DisclosureError` rather than return tables
+    earlier release (:mod:`.joint`); with ``known``, against an attacker who reads the supplier
+    directory (:mod:`.bg_tables`). Raises :class:`DisclosureError` rather than return tables
     an audit does not pass, or that publish a cell a primary rule forbids.
     """
     missing = sorted({s.unit for s in specs} - set(frames))
@@ -230,6 +235,7 @@ def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
     for k in link.public:
         link.set_status(k, PUBLISHED)
     by_design = set(link.public)
+    apply_directory(link, known, params)
     joints = _joints(link, frames, history, params) if history and history.earlier else []
     if joints:
         outcome, audited = _protect_history(link, joints, params)
@@ -242,6 +248,8 @@ def protect(frames: Mapping[str, UnitFrame], specs: Sequence[TableSpec],
                 continue
             checked += 1
             fired = rules_fired(cell, table, params)
+            if directory_fired(cell, table, known, params):
+                fired.append(DIRECTORY)
             if fired:
                 raise DisclosureError(fired[0], table.name,
                                       f"{cell.label()} is published but breaks {fired[0]}")

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from etl.anonymise import catalogue, risk_report
+from etl.anonymise.background import known
+from etl.anonymise.bg_report import directory_rule
 from etl.anonymise.changes import record_digests, stored_kind
 from etl.anonymise.errors import DisclosureError
 from etl.anonymise.joint import Before
@@ -247,6 +249,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     if not result.ok:
         raise ValueError("only a checked input without errors can be anonymised")
     demo = bool(result.raw.demo_marker)
+    background = known(result)
     key = key if key is not None else release_key(demo, environ)
     names = catalogue.unit_names(result)
     units = {kind: unit_ids(*ids, key, kind) for kind, ids in names.items()}
@@ -254,7 +257,7 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
                           params, [EarlierMicrodata(
                               e.version, bool(e.withdrawn), e.microdata, e.ledger.microdata,
                               list(e.report.get("microdata", {}).get("waves", [])))
-                              for e in earlier])
+                              for e in earlier], known=background)
     micro_history = _microdata_history(micro, earlier, params)
 
     frames = _frames(result)
@@ -264,7 +267,8 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
     totals = public_totals(frames)
     protected = protect(frames, specs, params,
                         public=[PUBLIC_TOTAL_KEYS[n] for n in totals if n in PUBLIC_TOTAL_KEYS],
-                        history=_history(earlier, units, digests) if earlier else None)
+                        history=_history(earlier, units, digests) if earlier else None,
+                        known=background)
 
     summary = protected.summary
     m = _microdata_report(micro, len(units["businesses"]))
@@ -303,6 +307,10 @@ def anonymise(result: CheckResult, *, version: str, key: bytes | None = None,
         "history": history,
         "public_totals": totals,
     }
+    if background is not None:
+        report["rules"].append(directory_rule(report, background, micro, protected,
+                                              frames["businesses"], units["businesses"],
+                                              params))
     for rule in report["rules"]:
         if not rule["passed"]:
             raise DisclosureError(rule["rule"], rule["scope"], rule["detail"])

@@ -56,6 +56,49 @@ def _history(history: Report) -> list[str]:
             *(line for note in notes for line in (note, ""))]
 
 
+def _carried(c: Report | None) -> list[str]:
+    if not c or not c["cells_suppressed"]:
+        return []
+    return [f"Waves first published by an earlier release: {c['cells_suppressed']:,} more cells "
+            f"suppressed in this release ({c['records_affected']:,} records in "
+            f"{c['classes_affected']:,} classes where a business was listed after its wave was "
+            "published). The earlier release still shows those cells: this protects readers "
+            "of this release only.", ""]
+
+
+def _directory(d: Report | None) -> list[str]:
+    """The supplier directory as background knowledge (absent when the input has none)."""
+    if not d:
+        return []
+    m, t = d["microdata"], d["tables"]
+    shows = d["listings_showing"]
+    lines = ["## Supplier directory as background knowledge", "",
+             f"An attacker can read every listing of the supplier directory ({d['listings']:,} "
+             f"listings: {', '.join(d['attributes'])}; {shows['municipality']:,} show their "
+             f"municipality, {shows['products']:,} their products and "
+             f"{shows['certifications']:,} their certifications). Sector and municipality are "
+             "register facts, already assumed known of every business; names and languages link "
+             "to nothing published. What links to the survey is the certifications shown "
+             f"({', '.join(d['linked_attributes']['microdata'])}), so the microdata and the "
+             f"tables {', '.join(f'`{n}`' for n in d['linked_attributes']['tables'])} were "
+             "checked with the listed businesses' values known.", "",
+             f"Microdata: {m['cells_suppressed']:,} more cells suppressed (certification items "
+             f"of {m['classes_affected']:,} equivalence classes, {m['records_affected']:,} "
+             f"records) so that no listing narrows its class below k; {m['records_checked']:,} "
+             "listed records checked, the smallest set of records a listing leaves is "
+             f"{m['smallest_candidate_set'] if m['smallest_candidate_set'] is not None else '—'}.",
+             "",
+             *_carried(m.get("carried_waves")),
+             f"Tables: {t['cells_suppressed']:,} more cells suppressed by the `directory` rule "
+             "(threshold and 0%/100% judged on the businesses the attacker does not know; their "
+             "complements are counted under secondary suppression); "
+             f"{t['cells_checked']:,} published cells re-checked.", ""]
+    if t["by_table"]:
+        lines += _table(["table", "cells suppressed by the directory rule"],
+                        [[n, c] for n, c in t["by_table"].items()])
+    return lines
+
+
 def to_markdown(report: Report) -> str:
     m = report["microdata"]
     lines = [
@@ -131,6 +174,7 @@ def to_markdown(report: Report) -> str:
                   t["group_attribute"], t["secondary"], t.get("history", 0),
                   _pct(t["suppressed_share"])] for t in report["tables"]]),
         *_history(report.get("history") or {}),
+        *_directory(report.get("directory")),
         "## Public programme totals",
         "",
         "Programme-wide totals of activities are public by design; every breakdown of them "

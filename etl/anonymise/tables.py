@@ -361,6 +361,9 @@ class Linked:
         #: Keys that are public whatever their size (programme-wide totals): never suppressed,
         #: and known to every attacker.
         self.public: set[int] = set()
+        #: What an attacker knows beyond the tables (the supplier directory): sets of keys
+        #: whose sum is at least a number; the LP audit adds them to the linear system.
+        self.bounds: list[tuple[tuple[int, ...], float]] = []
         self.value = np.array([occ[0].value for occ in self.occurrences])
         self.contributors = np.array([occ[0].contributors for occ in self.occurrences])
         self.lines: list[KeyLine] = []

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .background import CERTIFICATIONS, Known
+from .bg_microdata import Extra, protect_carried
 from .changes import extra, record_digests
 from .hierarchies import QI_HIERARCHIES
 from .microdata import USED_COLUMNS, Microdata, anonymise_businesses, business_key
@@ -57,6 +59,8 @@ class Waves:
     index: pd.DataFrame
     #: Each published wave, for the disclosure-risk report.
     waves: list[dict[str, Any]]
+    #: What the supplier directory made the carried waves suppress (None: no directory).
+    carried_directory: Extra | None = None
 
 
 def digests(e: pd.DataFrame) -> np.ndarray:
@@ -64,10 +68,30 @@ def digests(e: pd.DataFrame) -> np.ndarray:
     return np.array([f"{d:016x}" for d in record_digests(e, USED_COLUMNS[1:])], dtype=object)
 
 
+def _realigned(index: pd.DataFrame, key: bytes, version: str) -> pd.DataFrame:
+    """The published entries of a ledger's index, each key with its own unit.
+
+    Ledgers written before this was fixed stored a release's new wave's keys in published
+    (key-sorted) order, not with their units: the rows were carried on correctly, but which
+    business a row is did not follow. Each key is recomputed from its unit as that release
+    computed it, when that gives back the same keys (the same pseudonym key), which repairs
+    such a ledger and leaves a correct one as it is."""
+    shown = index.dropna(subset=["key"]).copy()
+    units = shown["_unit"].to_numpy(dtype=np.uint64)
+    waves = shown["wave"].astype(int).to_numpy()
+    keys = np.empty(len(shown), dtype=object)
+    for wave in np.unique(waves):
+        at = waves == wave
+        keys[at] = business_key(units[at], key, version, int(wave))
+    if set(keys) == set(shown["key"]):
+        shown["key"] = keys
+    return shown
+
+
 def _carried(latest: EarlierMicrodata, key: bytes, version: str) -> tuple[pd.DataFrame,
                                                                           pd.DataFrame]:
     """The rows of ``latest`` to publish again (re-keyed) and their ledger index."""
-    index = latest.index.dropna(subset=["key"]).set_index("key")
+    index = _realigned(latest.index, key, latest.version).set_index("key")
     rows = latest.rows()
     missing = sorted(set(rows[KEY]) - set(index.index))
     if missing:
@@ -111,13 +135,19 @@ def _wave_report(m: Microdata, number: int, version: str) -> dict[str, Any]:
                                sorted(g.size_distribution(before=True).items())},
         "sensitive": [{"variable": name, "smallest_l": d.achieved_l[name],
                        "suppressed": d.suppressed[name]} for name in d.frame.columns],
+        **({} if m.directory is None else {"directory": {
+            "listed_records": m.directory.listed, "classes": m.directory.classes,
+            "records": m.directory.records, "cells_suppressed": m.directory.cells}}),
     }
 
 
 def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
-                  params: Params, earlier: Sequence[EarlierMicrodata] = ()) -> Waves:
+                  params: Params, earlier: Sequence[EarlierMicrodata] = (),
+                  known: Known | None = None) -> Waves:
     """The microdata of this release over the current records ``e`` (units ``units``), given
-    what the earlier releases (oldest first) published."""
+    what the earlier releases (oldest first) published and the supplier directory (``known``,
+    aligned with ``e``): the new wave and the carried ones are protected against it (see
+    :mod:`.bg_microdata`)."""
     units = np.asarray(units, dtype=np.uint64)
     digest = digests(e)
     published: dict[tuple[int, str], int] = {}
@@ -133,18 +163,23 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
         waves = [w for w in latest.waves if w["wave"] in set(carried[WAVE])]
     else:
         carried, index, waves = pd.DataFrame(), pd.DataFrame(), []
+    carried_directory = None
+    if known is not None and len(carried):
+        carried, carried_directory = _protect_carried(carried, index, units, known, params)
     pairs = list(zip(units, digest, strict=True))
     new = np.array([p not in published for p in pairs], dtype=bool)
     rows = pd.DataFrame()
     if new.sum() >= params.k or (not earlier and new.any()):
         micro = anonymise_businesses(e if new.all() else e[new], units[new], key, version,
-                                     number, params)
+                                     number, params,
+                                     None if known is None else known.subset(new))
         waves.append(_wave_report(micro, number, version))
         rows = micro.frame
         index = pd.concat([index, pd.DataFrame({
             "_unit": units[new], "digest": digest[new],
             "wave": pd.array([number] * int(new.sum()), dtype="Int64"),
-            "key": rows[KEY].to_numpy(dtype=object)})], ignore_index=True)
+            # aligned with the units (the wave's rows are sorted by key, not by unit)
+            "key": business_key(units[new], key, version, number)})], ignore_index=True)
         del micro  # the report has what it had to say; its frames are large
     else:
         number = None
@@ -165,7 +200,20 @@ def publish_waves(e: pd.DataFrame, units: np.ndarray, key: bytes, version: str,
             "wave": pd.array([w for _, _, w in rest], dtype="Int64"),
             "key": [None] * len(rest)})], ignore_index=True)
     deferred = int(sum(w is None for _, _, w in rest))
-    return Waves(frame, number, deferred, index.reset_index(drop=True), waves)
+    return Waves(frame, number, deferred, index.reset_index(drop=True), waves,
+                 carried_directory)
+
+
+def _protect_carried(carried: pd.DataFrame, index: pd.DataFrame, units: np.ndarray,
+                     known: Known, params: Params) -> tuple[pd.DataFrame, Extra]:
+    """Carried rows safe with the directory as it is now (see ``protect_carried``)."""
+    position = {int(u): i for i, u in enumerate(units)}
+    at = np.array([position.get(int(u), -1) for u in index["_unit"]], dtype=np.int64)
+    qi = {h.name for h in QI_HIERARCHIES}
+    telling = [c for c in carried.columns if c not in {KEY, WAVE, *qi, *CERTIFICATIONS}]
+    frame, extra = protect_carried(carried, carried[WAVE].to_numpy(), known.take(at),
+                                   telling, params)
+    return frame, extra
 
 
 def compared(frame: pd.DataFrame) -> list[str]:
