@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from portal.app import create_app
 from portal.load.directory import Directory, Query, folded, read
-from tests.conftest import portal_config
+from tests.conftest import DEMO_PACKAGES, portal_config
 from tests.directory_helpers import FILE, listings, release_with_directory
 from tests.pages_helpers import nodes, page, text
 
@@ -254,8 +254,7 @@ def public_urls(client: FlaskClient) -> list[str]:
     DCAT in each syntax, the sitemap, the published files the portal lists."""
     urls = ["/api/v1/packages", "/api/openapi.json", "/catalog.jsonld", "/catalog.ttl",
             "/catalog.rdf", "/sitemap.xml", "/robots.txt", "/api/3/action/package_list",
-            "/api/3/action/package_search?rows=1000",
-            "/api/3/action/current_package_list_with_resources",
+            "/api/3/action/package_search?rows=1000", "/api/3/action/status_show",
             "/api/3/action/organization_list", "/healthz"]
     packages = client.get("/api/v1/packages").get_json()
     for item in packages.get("packages", packages if isinstance(packages, list) else []):
@@ -274,7 +273,9 @@ def test_no_directory_value_in_any_open_data_answer(directory_client: FlaskClien
     urls = public_urls(directory_client)
     assert len(urls) > 15
     for url in urls:
-        body = directory_client.get(url).get_data(as_text=True).casefold()
+        answer = directory_client.get(url)
+        assert answer.status_code == 200, url
+        body = answer.get_data(as_text=True).casefold()
         assert not [s for s in secrets if s in body], url
     # The file itself is never served, under its version or latest/.
     version = (packages / "latest").resolve().name
@@ -341,3 +342,40 @@ def test_only_directory_requests_count() -> None:
     for path in ("/directory/abc/contact", "/data", "/directoryx", "/"):
         with app.server.test_request_context(path):
             assert not scraping.counted(flask.request), path
+
+
+# --- the committed demo release -------------------------------------------------------------
+
+
+def test_no_unlisted_business_is_named_anywhere_on_the_portal(
+        demo_client: FlaskClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's second wave (what the committed latest release was built from): the names
+    of the businesses it does not list appear on no directory page and in no open-data
+    answer; the listed ones appear on their own pages only."""
+    from etl.demo import generate
+    from etl.validate import check_path
+    from portal import scraping
+    from portal.contact.limits import Rule
+
+    # Every listing's page from one address: more than a buyer's share.
+    monkeypatch.setattr(scraping, "RULES", (Rule("directory-test", 1000, 60),))
+    checked = check_path(generate(tmp_path / "raw", wave=2))
+    listed = checked.frame("directory_listings")
+    listed = listed[listed["consent_withdrawn"].isna()]
+    shown = {str(n).casefold() for n in listed["listed_name"]}
+    names = {str(n) for n in checked.frame("enterprises")["business_name"]}
+    unlisted = {n.casefold() for n in names if len(n) >= 6
+                and not any(n.casefold() in s or s in n.casefold() for s in shown)}
+    assert len(unlisted) > 100 and shown
+    published = read(DEMO_PACKAGES / "latest")
+    assert {x.name.casefold() for x in published.listings} == shown
+    urls = ["/directory", *(f"/directory/{x.id}" for x in published.listings),
+            *public_urls(demo_client)]
+    for url in urls:
+        answer = demo_client.get(url)
+        assert answer.status_code == 200, url
+        body = answer.get_data(as_text=True).casefold()
+        assert not [n for n in unlisted if n in body], url
+    for url in public_urls(demo_client):
+        body = demo_client.get(url).get_data(as_text=True).casefold()
+        assert not [n for n in shown if len(n) >= 6 and n in body], url
