@@ -22,11 +22,25 @@ RULES = (Rule("directory-minute", 30, 60), Rule("directory-day", 300, 24 * 3600)
 _PAGE = "directory"
 _CALLBACK = "/_dash-update-component"
 _OUTPUTS = ("directory-results.",)
+#: The app's (routes, requests) path prefixes, kept on its server by :func:`init_app`.
+_PREFIXES = "portal_scraping_prefixes"
+
+
+def _parts(path: str, prefix: str) -> list[str]:
+    """The path's segments below the app's ``prefix`` (none for a path outside it)."""
+    prefix = prefix.rstrip("/")
+    if prefix and not (path == prefix or path.startswith(prefix + "/")):
+        return []
+    return path.removeprefix(prefix).strip("/").split("/")
+
+
+def _prefixes() -> tuple[str, str]:
+    return flask.current_app.extensions.get(_PREFIXES, ("/", "/"))
 
 
 def _directory_path(path: str) -> bool:
-    parts = (dash.strip_relative_path(path) or "").split("/")
-    return parts[0] == _PAGE
+    """A page address as the browser has it (under the requests prefix)."""
+    return _parts(path, _prefixes()[1])[:1] == [_PAGE]
 
 
 def _draws_directory(body: bytes) -> bool:
@@ -49,15 +63,18 @@ def _draws_directory(body: bytes) -> bool:
 
 def counted(request: flask.Request) -> bool:
     """Whether ``request`` draws directory content (the contact form has its own limit)."""
+    prefix = _prefixes()[0].rstrip("/")
     if request.method == "GET":
-        parts = (dash.strip_relative_path(request.path) or "").split("/")
-        return parts[0] == _PAGE and "contact" not in parts[2:3]
-    prefix = dash.get_app().config.routes_pathname_prefix.rstrip("/")
+        parts = _parts(request.path, prefix)
+        return parts[:1] == [_PAGE] and "contact" not in parts[2:3]
     return (request.method == "POST" and request.path == prefix + _CALLBACK
             and _draws_directory(request.get_data(cache=True)))
 
 
 def init_app(app: dash.Dash) -> None:
+    app.server.extensions[_PREFIXES] = (app.config.routes_pathname_prefix,
+                                        app.config.requests_pathname_prefix)
+
     @app.server.before_request
     def limit_directory() -> flask.Response | None:
         request = flask.request

@@ -27,7 +27,9 @@ LISTINGS: list[dict[str, Any]] = [
                      "sr": "Med iz doline Ibra."}},
     {"id": "b2b2b2b2b2", "name": "Mlekara Zvečan", "municipality": "XK-Zvečan",
      "sector": "manufacturing",
-     "products": [{"name": "White cheese", "hs_chapter": "04"}],
+     # A product the survey recorded without an HS code.
+     "products": [{"name": "White cheese", "hs_chapter": "04"},
+                  {"name": "Kajmak", "hs_chapter": None}],
      "certifications": None, "languages": ["sr", "sq"],
      "contact_person": None, "phone": None, "email": None, "website": None,
      "description": {"en": None, "sq": "Djathë i bardhë.", "sr": None}},

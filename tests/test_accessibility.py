@@ -24,6 +24,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from portal import layout
 from portal.components import chart as chart_module
 from portal.i18n import LOCALES, NATIVE_NAMES
+from portal.load.directory import read as read_directory
+from tests.conftest import DEMO_PACKAGES
 from tests.pages_helpers import draw_every_chart
 
 pytestmark = pytest.mark.browser
@@ -69,9 +71,16 @@ DATA_PAGES = ["/data/north-kosovo-product-map", "/data/north-kosovo-product-map/
               "/data/north-kosovo-programme-metrics/indicators"]
 
 
+def directory_pages() -> list[str]:
+    """A listed business's page of the committed demo release, and its contact form."""
+    listings = read_directory(DEMO_PACKAGES / "latest").listings
+    return [f"/directory/{listings[0].id}", f"/directory/{listings[0].id}/contact"]
+
+
 def page_paths() -> list[str]:
-    """Every page in the navbar, the data pages outside it, then the 404 page."""
-    return [page["relative_path"] for page in layout.nav_pages()] + DATA_PAGES + [NOT_FOUND]
+    """Every page in the navbar, the data and directory pages outside it, then the 404 page."""
+    return ([page["relative_path"] for page in layout.nav_pages()] + DATA_PAGES
+            + directory_pages() + [NOT_FOUND])
 
 
 def open_page(dash_duo: DashComposite, url: str) -> None:

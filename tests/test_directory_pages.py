@@ -78,6 +78,7 @@ def result_names(app: dash.Dash, **params: str) -> list[str]:
     {"product": "timber"}, {"chapter": "04"}, {"chapter": "30"}, {"sector": "manufacturing"},
     {"certification": "haccp"}, {"certification": "fva_registration"}, {"language": "sq"},
     {"language": "en", "chapter": "04"}, {"sector": "agriculture", "language": "sq"},
+    {"product": "kajmak"},
 ])
 def test_search_finds_what_the_input_says(directory_app: dash.Dash,
                                           params: dict[str, str]) -> None:
@@ -341,6 +342,19 @@ def test_only_directory_requests_count() -> None:
         assert scraping.counted(flask.request)
     for path in ("/directory/abc/contact", "/data", "/directoryx", "/"):
         with app.server.test_request_context(path):
+            assert not scraping.counted(flask.request), path
+    # Behind a proxy that strips a path prefix: the browser's addresses carry it, Flask's not.
+    proxied = dash.Dash(__name__, requests_pathname_prefix="/portal/",
+                        routes_pathname_prefix="/")
+    scraping.init_app(proxied)
+    router = {"inputs": [{"property": "pathname", "value": "/portal/directory/abc"}]}
+    with proxied.server.test_request_context("/directory/abc"):
+        assert scraping.counted(flask.request)
+    with proxied.server.test_request_context("/_dash-update-component", method="POST",
+                                             json=router):
+        assert scraping.counted(flask.request)
+    for path in ("/catalog.ttl", "/portal/directory"):
+        with proxied.server.test_request_context(path):
             assert not scraping.counted(flask.request), path
 
 

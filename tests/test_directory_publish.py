@@ -262,8 +262,8 @@ def test_release_notes_count_listings_and_removals_without_naming_any(built, raw
     assert "4 businesses listed in the supplier directory" in entries["1.0.0"]
     assert "removed" not in entries["1.0.0"]
     assert "3 businesses listed in the supplier directory" in entries["1.1.0"]
-    assert ("1 listing removed from the supplier directory (consent withdrawn or no longer "
-            "listed)") in entries["1.1.0"]
+    assert ("1 listing removed from the supplier directory (consent ended or business no "
+            "longer surveyed)") in entries["1.1.0"]
     gone = next(r for r in _read(raws[1] / "directory_listings.csv")
                 if r["enterprise_id"] == ids["D"])
     named = [v for k, v in gone.items() if v and k not in
@@ -278,7 +278,7 @@ def test_release_note_wording():
     assert release_note({"a", "b"}, None) == "2 businesses listed in the supplier directory"
     assert release_note(set(), {"a", "b"}) == (
         "no business listed in the supplier directory; 2 listings removed from the supplier "
-        "directory (consent withdrawn or no longer listed)")
+        "directory (consent ended or business no longer surveyed)")
     assert release_note({"a"}, {"a", "c"}).startswith("1 business listed")
 
 

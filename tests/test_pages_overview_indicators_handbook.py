@@ -379,7 +379,11 @@ def test_pages_in_a_browser(dash_duo: DashComposite, demo_app: dash.Dash) -> Non
     dash_duo.wait_for_text_to_equal(HEADING, "Overview", timeout=10)
     until(lambda: len(dash_duo.find_elements(".portal-figure")) == 5, timeout=4)
     assert not dash_duo.find_elements(".js-plotly-plot")
-    dash_duo.find_element(".portal-page-card[href='/indicators']").click()
+    card = dash_duo.find_element(".portal-page-card[href='/indicators']")
+    # Bootstrap scrolls smoothly: bring the card into view at once, or the click lands mid-way.
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", card)
+    card.click()
     dash_duo.wait_for_text_to_equal(HEADING, "Indicators")
     _charts(dash_duo, 2)  # the achievement and the trajectory
     assert dash_duo.find_elements(".portal-indicators tbody tr")

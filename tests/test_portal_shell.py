@@ -17,6 +17,7 @@ from dash._pages import _path_to_page
 from dash.development.base_component import Component
 from flask.testing import FlaskClient
 
+from etl import refdata
 from portal import app as app_module
 from portal import cli, i18n, layout, vendor
 from portal.app import DEFAULT_PACKAGES_DIR, create_app
@@ -32,6 +33,7 @@ PAGES = [
     ("Growth", "/growth"),
     ("Training", "/training"),
     ("B2B", "/b2b"),
+    ("Suppliers", "/directory"),
     ("Indicators", "/indicators"),
     ("Handbook", "/handbook"),
     ("Data", "/data"),
@@ -208,6 +210,9 @@ class PseudoLocale(gettext.NullTranslations):
     def gettext(self, message: str) -> str:
         return f"⟦{message}⟧"
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
 
 def visible_text(component: Component) -> Iterator[str]:
     """Strings a visitor sees or hears: text children and ARIA labels (not ``<code>``
@@ -251,6 +256,10 @@ def _published_text() -> str:
     release list…): data, not interface."""
     texts: list[str] = list(_strings(json.loads((DEMO_PACKAGES / "releases.json").read_text(
         encoding="utf-8"))))
+    # The supplier directory's code lists: labels published with their own translations.
+    for name in ("directory_certification", "directory_language"):
+        texts += [label for labels in refdata.codelist(name).values()
+                  for label in labels.values()]
     for path in sorted((DEMO_PACKAGES / "latest").rglob("*")):
         if path.suffix == ".json":
             texts += _strings(json.loads(path.read_text(encoding="utf-8")))

@@ -22,8 +22,9 @@ from .background import CERTIFICATIONS, Known
 from .hierarchies import QI_HIERARCHIES
 from .params import SUPPRESSED, Params
 
-#: Values that say nothing sensitive (missing, suppressed, not applicable).
-SILENT = (SUPPRESSED, "na")
+#: Values that say nothing sensitive (suppressed, not applicable, and missing: a carried
+#: wave read back from its published file has "" where the answer is missing).
+SILENT = (SUPPRESSED, "na", "")
 
 
 @dataclass(frozen=True)

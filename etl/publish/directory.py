@@ -169,5 +169,5 @@ def release_note(current: set[str] | None, before: set[str] | None) -> str:
     removed = len((before or set()) - (current or set()))
     if removed:
         parts.append(f"{removed} listing{'s' if removed != 1 else ''} removed from the supplier "
-                     "directory (consent withdrawn or no longer listed)")
+                     "directory (consent ended or business no longer surveyed)")
     return "; ".join(parts)

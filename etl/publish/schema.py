@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.anonymise.bg_tables import DIRECTORY
 from etl.anonymise.params import SUPPRESSED
 from etl.anonymise.primary import RULES
 from etl.anonymise.tables import TableSpec
@@ -91,10 +92,11 @@ def protected_table_schema(spec: TableSpec, frame: pd.DataFrame) -> dict[str, An
     fields.append({"name": "rule", "title": "Rule", "type": "string",
                    "description": "Why a value is suppressed: threshold (fewer than 5 "
                    "contributors), p_percent (one contributor dominates), group_attribute "
-                   "(0% or 100% of a small group), secondary (protects another cell), history "
-                   "(read with an earlier release, it would give away a hidden cell or what "
-                   "changed between the releases); empty when published.",
-                   "constraints": {"enum": [*RULES, "secondary", "history"]},
+                   "(0% or 100% of a small group), directory (the same rules, judged on the "
+                   "businesses the supplier directory does not reveal), secondary (protects "
+                   "another cell), history (read with an earlier release, it would give away a "
+                   "hidden cell or what changed between the releases); empty when published.",
+                   "constraints": {"enum": [*RULES, DIRECTORY, "secondary", "history"]},
                    "x-labels": vocabulary("cell_rule")})
     return {"fields": fields, "primaryKey": list(spec.dims), "missingValues": MISSING_VALUES,
             "x-missingValueLabels": {SUPPRESSED: SUPPRESSED_LABEL}}

@@ -7,8 +7,6 @@ Kosovo"). Descriptions and names are text children, never markup: React escapes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -16,6 +14,7 @@ from dash.development.base_component import Component
 
 from etl import refdata
 from etl.anonymise.hierarchies import broad_sector_labels_all
+from portal.components.page import comma_separated
 from portal.i18n import _, get_locale
 from portal.labels import localised_text
 from portal.layout import icon
@@ -79,25 +78,21 @@ def description(listing: Listing) -> tuple[str, str] | None:
     return None
 
 
-def _inline(items: Sequence[str]) -> str:
-    return ", ".join(items)
-
-
 def card(listing: Listing) -> dbc.Card:
     """A search result: name, sector, place, products, certifications, languages."""
     lines: list[Component] = [
-        html.P([icon("building"), sector_label(listing.sector), " · ",
-                icon("geo-alt-fill"), municipality_label(listing.municipality)],
+        html.P([html.Span([icon("building"), sector_label(listing.sector)], className="me-3"),
+                html.Span([icon("geo-alt-fill"), municipality_label(listing.municipality)])],
                className="small text-body-secondary mb-2"),
     ]
     if listing.products:
-        lines.append(html.P([icon("box-seam"), _inline([p.name for p in listing.products])],
-                            className="mb-1"))
+        names = [p.name for p in listing.products]
+        lines.append(html.P([icon("box-seam"), *comma_separated(names)], className="mb-1"))
     if listing.certifications:
-        lines.append(html.P([icon("patch-check"), _inline(
+        lines.append(html.P([icon("patch-check"), *comma_separated(
             [certification_label(c) for c in listing.certifications])], className="mb-1"))
     if listing.languages:
-        lines.append(html.P([icon("translate"), _inline(
+        lines.append(html.P([icon("translate"), *comma_separated(
             [language_label(c) for c in listing.languages])], className="mb-0 small"))
     return dbc.Card(dbc.CardBody([
         html.H2(dcc.Link(listing.name, href=path(listing.id)), className="h5 card-title"),
@@ -113,8 +108,9 @@ def facts(listing: Listing) -> html.Dl:
     ]
     if listing.products is not None:
         items.append((_("Products"), html.Ul([
-            html.Li([p.name, html.Span(f" ({chapter_label(p.hs_chapter)})",
-                                       className="text-body-secondary small")])
+            html.Li([p.name, *([html.Span(f" ({chapter_label(p.hs_chapter)})",
+                                          className="text-body-secondary small")]
+                               if p.hs_chapter else [])])
             for p in listing.products], className="list-unstyled mb-0")
             if listing.products else _("None listed")))
     if listing.certifications is not None:
@@ -122,7 +118,8 @@ def facts(listing: Listing) -> html.Dl:
             [html.Li(certification_label(c)) for c in listing.certifications],
             className="list-unstyled mb-0") if listing.certifications else _("None listed")))
     if listing.languages:
-        items.append((_("Languages"), _inline([language_label(c) for c in listing.languages])))
+        items.append((_("Languages"),
+                      comma_separated([language_label(c) for c in listing.languages])))
     if listing.contact_person:
         items.append((_("Contact person"), listing.contact_person))
     if listing.phone:

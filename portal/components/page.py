@@ -64,6 +64,12 @@ def no_data() -> dbc.Alert:
                                    "release, then reload this page."), "info", "portal-no-data")
 
 
+def comma_separated(items: Sequence[Component | str]) -> list[Component | str]:
+    """Items separated by commas, each its own text (a label stays a label, a business's
+    words stay as written)."""
+    return [part for i, item in enumerate(items) for part in ((", ",) if i else ()) + (item,)]
+
+
 def column_headers(columns: Sequence[str], numeric: Sequence[int] = ()) -> html.Thead:
     """A table's header row, each cell a column header for screen readers (``scope="col"``),
     right-aligned over the ``numeric`` columns (by index)."""

@@ -26,7 +26,8 @@ CERTIFICATIONS = ("haccp", "product_certification", "fva_registration", "vat_reg
 @dataclass(frozen=True)
 class Product:
     name: str
-    hs_chapter: str
+    #: None when the survey recorded no HS code for the product.
+    hs_chapter: str | None
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Listing:
 
     @property
     def chapters(self) -> frozenset[str]:
-        return frozenset(p.hs_chapter for p in self.products or ())
+        return frozenset(p.hs_chapter for p in self.products or () if p.hs_chapter)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Directory:
         language) among the listings: the choices a search form offers."""
         seen: set[str] = set()
         for x in self.listings:
-            seen.update(_values(x, attribute))
+            seen.update(v for v in _values(x, attribute) if v)
         return sorted(seen)
 
 
@@ -134,7 +135,7 @@ def _listing(raw: dict[str, Any]) -> Listing:
         id=raw["id"], name=raw["name"], sector=raw["sector"],
         municipality=raw.get("municipality"),
         products=None if products is None else tuple(
-            Product(p["name"], p["hs_chapter"]) for p in products),
+            Product(p["name"], p.get("hs_chapter")) for p in products),
         certifications=None if certifications is None else tuple(
             c for c in CERTIFICATIONS if c in certifications),
         languages=tuple(raw.get("languages") or ()),

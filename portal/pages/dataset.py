@@ -46,7 +46,13 @@ from portal.components.disclosure import (
     rules_table,
     withdrawn_versions,
 )
-from portal.components.page import column_headers, heading, no_data, release_line
+from portal.components.page import (
+    column_headers,
+    comma_separated,
+    heading,
+    no_data,
+    release_line,
+)
 from portal.i18n import N_, _, format_date, format_number
 from portal.layout import icon
 
@@ -84,14 +90,9 @@ def period(package: Package) -> str:
              end=format_date(temporal["end"]))
 
 
-def listing(items: list[Component | str]) -> list[Component | str]:
-    """Items separated by commas, each its own text (a label stays a label)."""
-    return [part for i, item in enumerate(items) for part in ((", ",) if i else ()) + (item,)]
-
-
 def theme_links(themes: tuple[str, ...]) -> list[Component | str]:
     """Each theme linking to the catalogue's tables of that theme."""
-    return listing([dcc.Link(theme_name(t), href=catalogue_path(theme=t)) for t in themes])
+    return comma_separated([dcc.Link(theme_name(t), href=catalogue_path(theme=t)) for t in themes])
 
 
 def metadata(catalogue: Catalogue, package: Package) -> html.Dl:
@@ -106,10 +107,10 @@ def metadata(catalogue: Catalogue, package: Package) -> html.Dl:
         (_("Licence"), licences(package.descriptor)),
         (_("Version"), package.version),
         (_("Last updated"), updated),
-        (_("Municipalities covered"), listing(list(places.values()))),
+        (_("Municipalities covered"), comma_separated(list(places.values()))),
         (_("Period covered"), period(package)),
         (_("Themes"), theme_links(package.themes)),
-        (_("Keywords"), listing(list(keywords))),
+        (_("Keywords"), comma_separated(list(keywords))),
         (_("Identifier"), html.Code(package.id)),
     ])
 

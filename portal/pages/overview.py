@@ -41,6 +41,8 @@ PAGE_CARDS: dict[str, Callable[[], tuple[str, str]]] = {
         "Who took part in the trainings, on which topics, and what they learned.")),
     "/b2b": lambda: ("people", _(
         "Business-to-business meetings: who met, and what they agreed.")),
+    "/directory": lambda: ("shop", _(
+        "Northern suppliers that chose to be found, and a way to contact them.")),
     "/indicators": lambda: ("bar-chart-line", _(
         "The programme's results framework: every indicator against its target.")),
     "/handbook": lambda: ("book", _(
