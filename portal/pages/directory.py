@@ -27,7 +27,7 @@ dash.register_page(
     path="/directory",
     name=N_("Suppliers"),
     order=5.5,
-    title=page_title(N_("Supplier directory")),
+    title=page_title(N_("Suppliers")),
 )
 
 FIELD_TYPE = "directory-search"
@@ -103,7 +103,7 @@ def results(directory: Directory, search: Query) -> html.Div:
 
 def layout(**params: Any) -> Component:
     release = query.current_release()
-    header = [heading(_("Supplier directory"), "shop"),
+    header = [heading(_("Suppliers in the north of Kosovo"), "shop"),
               html.P(_("Businesses of the four northern municipalities that chose to be found by "
                        "buyers. Search by product, sector, place, certification or language, "
                        "and contact a business through the programme."), className="lead")]
