@@ -72,9 +72,11 @@ DATA_PAGES = ["/data/north-kosovo-product-map", "/data/north-kosovo-product-map/
 
 
 def directory_pages() -> list[str]:
-    """A listed business's page of the committed demo release, and its contact form."""
+    """A listed business's page of the committed demo release, its contact form, and the
+    page of an address that lists no business."""
     listings = read_directory(DEMO_PACKAGES / "latest").listings
-    return [f"/directory/{listings[0].id}", f"/directory/{listings[0].id}/contact"]
+    return [f"/directory/{listings[0].id}", f"/directory/{listings[0].id}/contact",
+            "/directory/no-such-listing"]
 
 
 def page_paths() -> list[str]:
