@@ -19,6 +19,7 @@ from leaks import leaked, raw_secrets, release_files
 from etl import refdata
 from etl.anonymise.hierarchies import nace_broad_sectors
 from etl.anonymise.pseudonym import DEMO_KEY
+from etl.demo import generate
 from etl.publish import run
 from etl.publish.directory import release_note
 from etl.publish.releases import (
@@ -32,9 +33,8 @@ from etl.publish.releases import (
     verify,
 )
 from etl.validate import check_path
+from tests.conftest import DEMO_PACKAGES
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_RAW = ROOT / "build" / "demo-raw"
 CERTIFICATIONS = ("fva_registration", "haccp", "product_certification", "vat_registered")
 FLAGS = {"products": "show_products", "certifications": "show_certifications",
          "municipality": "show_municipality"}
@@ -93,8 +93,8 @@ def _listing(letter: str, eid: str, business_name: str, flags: tuple[str, str, s
     }
 
 
-def _raw(folder: Path, listings: list[dict[str, str]]) -> Path:
-    shutil.copytree(DEMO_RAW, folder)
+def _raw(source: Path, folder: Path, listings: list[dict[str, str]]) -> Path:
+    shutil.copytree(source, folder)
     with (folder / "directory_listings.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, COLUMNS)
         writer.writeheader()
@@ -103,21 +103,27 @@ def _raw(folder: Path, listings: list[dict[str, str]]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ids() -> dict[str, str]:
-    return _chosen(DEMO_RAW)
+def demo_raw(tmp_path_factory) -> Path:
+    """The demo survey's first wave, made for this module (a clean checkout has no build/)."""
+    return generate(tmp_path_factory.mktemp("demo") / "raw")
 
 
 @pytest.fixture(scope="module")
-def names() -> dict[str, str]:
-    return {r["enterprise_id"]: r["business_name"] for r in _read(DEMO_RAW / "enterprises.csv")}
+def ids(demo_raw) -> dict[str, str]:
+    return _chosen(demo_raw)
 
 
 @pytest.fixture(scope="module")
-def raws(tmp_path_factory, ids, names) -> tuple[Path, Path]:
+def names(demo_raw) -> dict[str, str]:
+    return {r["enterprise_id"]: r["business_name"] for r in _read(demo_raw / "enterprises.csv")}
+
+
+@pytest.fixture(scope="module")
+def raws(tmp_path_factory, demo_raw, ids, names) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("directory-raw")
-    first = _raw(base / "first", [_listing(k, ids[k], names[ids[k]], f)
+    first = _raw(demo_raw, base / "first", [_listing(k, ids[k], names[ids[k]], f)
                                   for k, f in FIRST.items()])
-    second = _raw(base / "second", [
+    second = _raw(demo_raw, base / "second", [
         *(_listing(k, ids[k], names[ids[k]], f) for k, f in SECOND.items()),
         _listing("D", ids["D"], names[ids["D"]], FIRST["D"], withdrawn=WITHDRAWN)])
     return first, second
@@ -239,17 +245,17 @@ def test_preview_writes_the_same_bytes_as_the_published_release(built):
         built["1.1.0"] / DIRECTORY).read_bytes()
 
 
-def test_no_directory_file_without_listings_input(tmp_path):
+def test_no_directory_file_without_listings_input(tmp_path, demo_raw):
     """An input without directory_listings.csv writes no file (checked on the writer, not
     with a third build)."""
     from etl.publish.directory import directory_bytes
 
-    raw = shutil.copytree(DEMO_RAW, tmp_path / "raw")
+    raw = shutil.copytree(demo_raw, tmp_path / "raw")
     (raw / "directory_listings.csv").unlink(missing_ok=True)
     result = check_path(raw)
     assert result.ok
     assert directory_bytes(result, DEMO_KEY, "9.9.9") is None
-    with_listings = _raw(tmp_path / "with", [])
+    with_listings = _raw(demo_raw, tmp_path / "with", [])
     assert json.loads(directory_bytes(check_path(with_listings), DEMO_KEY, "9.9.9")) == {
         "version": "9.9.9", "listings": []}
 
@@ -346,7 +352,7 @@ def test_fingerprint_covers_the_directory(built, tmp_path):
 def test_releases_without_the_file_keep_their_fingerprint():
     """The committed releases were fingerprinted before the directory existed (or with it):
     hashing them now gives what their index recorded."""
-    packages = ROOT / "datapackages"
+    packages = DEMO_PACKAGES
     entries = [e for e in read_index(packages) if not e.get("withdrawn")
                and (packages / e["version"]).is_dir()]
     assert entries
