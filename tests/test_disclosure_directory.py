@@ -48,12 +48,16 @@ def _listing(eid: str, *, certifications: str = "yes", withdrawn: str = "") -> d
             "show_certifications": certifications, "show_municipality": "yes"}
 
 
-def _with_listings(raw: Path, folder: Path, rows: list[dict[str, str]]) -> CheckResult:
-    shutil.copytree(raw, folder)
+def _write_listings(folder: Path, rows: list[dict[str, str]]) -> None:
     with (folder / "directory_listings.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, HEADER, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def _with_listings(raw: Path, folder: Path, rows: list[dict[str, str]]) -> CheckResult:
+    shutil.copytree(raw, folder)
+    _write_listings(folder, rows)
     result = check_path(folder)
     assert result.ok, [str(p) for p in result.problems][:5]
     return result
@@ -401,10 +405,7 @@ def test_every_wave_is_safe_when_a_release_carries_an_earlier_one(attack, tmp_pa
     raw = tmp_path / "raw"
     new = _new_wave(attack["folder"], raw, 12)
     listings = [*attack["listings"], *(_listing(eid) for eid in new[:3])]
-    with (raw / "directory_listings.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, HEADER, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(listings)
+    _write_listings(raw, listings)
     result = check_path(raw)
     assert result.ok, [str(p) for p in result.problems][:5]
     release = anonymise(result, version="1.1.0",

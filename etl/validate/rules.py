@@ -132,8 +132,9 @@ _WEBSITE = re.compile(rf"(?:https?://)?{_HOST}(?::\d{{1,5}})?(?:[/?#][^\s<>\"]*)
                       re.IGNORECASE)
 #: A tag: < directly followed by a letter, / or ! (``<b>``, ``</p>``, ``<!--``); "a < b" is text.
 _TAG = re.compile(r"<(?:[^\W\d_]|[/!])")
-#: Text a spreadsheet program would run as a formula when the export is opened.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Text a spreadsheet program would run as a formula when the export is opened (the
+#: workspace's exports neutralise the same starts).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def shown_text(text: str, at: int = 0) -> str:
@@ -198,7 +199,7 @@ def _plain_public_text(t: Typed, problems: Problems) -> None:
                      "must be plain text: no HTML tags such as <b> or <a href=...>",
                      t.rows[bad], shown)
         bad, shown = _broken(t.data[column],
-                             lambda text: 0 if text.startswith(_FORMULA_START) else None)
+                             lambda text: 0 if text.startswith(FORMULA_START) else None)
         problems.add(t.file, column, "cross.formula",
                      "must not start with =, +, -, @ or a tab: a spreadsheet would read it as "
                      "a formula", t.rows[bad], shown)

@@ -13,13 +13,12 @@ from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
+from etl.validate.rules import FORMULA_START
 from portal.contact.models import ContactRequest, Database, now
 
 #: Columns of the CSV export, in order (the model's attribute names).
 COLUMNS = ("id", "created", "listing_id", "listing_name", "name", "organisation", "city",
            "email", "phone", "message", "language", "handled", "handled_at", "handled_by")
-#: A text cell starting with one of these could be run as a formula by a spreadsheet program.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def add(db: Database, listing_id: str, listing_name: str, values: Mapping[str, str],
@@ -75,7 +74,7 @@ def neutralised(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0).isoformat() + "Z"
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def to_csv(requests: Iterable[ContactRequest]) -> str:

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from etl.problems import ERROR, WARNING, Batch, Problem
 from etl.validate import CheckResult
+from etl.validate.rules import FORMULA_START
 from portal.i18n import N_, _, format_number, ngettext
 
 #: Every message shape of the checker, by rule: English templates, first match wins.
@@ -106,8 +107,6 @@ VALUE_SHOWN = 200
 XLSX_MAX_ROWS = 100_000
 #: Excel refuses a cell longer than this.
 _CELL_MAX = 32_767
-#: A text cell starting with one of these could be read as a formula by a spreadsheet program.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SEVERITIES = {ERROR: N_("Error"), WARNING: N_("Warning")}
 _HEADER = (N_("Severity"), N_("File"), N_("Row"), N_("Column"), N_("Value"),
            N_("What was expected"))
@@ -260,7 +259,7 @@ def _cell(ws: object, value: object) -> object:
     if value is None or isinstance(value, int):
         return value
     text = _text(value)
-    if not text.startswith(_FORMULA_START) and text not in ERROR_CODES:
+    if not text.startswith(FORMULA_START) and text not in ERROR_CODES:
         return text
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
